@@ -1,0 +1,164 @@
+"""The ``learncast`` command line: a thin click layer over the stages.
+
+Heavy modules (Whisper, ffmpeg wrappers, feed and page rendering) are imported inside
+the commands, so ``learncast --help`` answers at once. This is the one place where a
+LearncastError becomes a message and an exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import ConfigError, LearncastError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class LearncastGroup(click.Group):
+    """Turns every LearncastError into clear lines on stderr and the right exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            for line in exc.lines():
+                click.secho(f"error: {line}", fg="red", err=True)
+            ctx.exit(exc.exit_code)
+        except LearncastError as exc:
+            click.secho(f"error: {exc.one_line()}", fg="red", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted: outputs written so far are complete; run the command again to finish.",
+                       err=True)
+            ctx.exit(130)
+
+
+workspace_option = click.option(
+    "--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."), show_default="current folder", help="The workspace folder (holds learncast.toml).")
+engine_option = click.option("--engine", type=click.Choice(["faster-whisper", "openai-whisper"]),
+                             default=None, help="Override the engine in learncast.toml.")
+model_option = click.option("--model", default=None, metavar="MODEL",
+                            help="A CTranslate2 folder, a .pt checkpoint, or a size name such as small.")
+
+
+@click.group(cls=LearncastGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="learncast")
+@click.option("-v", "--verbose", count=True, help="Show more detail (-vv for debug).")
+def main(verbose: int) -> None:
+    """Turn recorded interviews into a podcast feed and a transcript site.
+
+    Put recordings in media/, then run `learncast build`.
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _open(workspace: Path):
+    from .workspace import Workspace
+
+    return Workspace.open(workspace)
+
+
+def _run_stages(workspace: Path, stages: tuple[str, ...], **options: Any) -> None:
+    from . import build
+    from .progress import CliReporter
+
+    ws = _open(workspace)
+    with CliReporter(enabled=sys.stderr.isatty()) as reporter:
+        report = build.run(ws, stages, reporter=reporter, **options)
+    _summarise(report, stages)
+    sys.exit(report.exit_code)
+
+
+def _summarise(report, stages: tuple[str, ...]) -> None:
+    ok = [r for r in report.results if r.ok]
+    for r in report.failed:
+        click.secho(f"failed: {r.message}", fg="red", err=True)
+    noun = "recording" if len(report.results) == 1 else "recordings"
+    click.echo(f"{len(ok)} of {len(report.results)} {noun} processed ({', '.join(stages)}).", err=True)
+    if "publish" in stages and report.site_dir is not None:
+        index = report.site_dir / "index.html"
+        if index.is_file():
+            click.echo(f"Site: {index}", err=True)
+            click.echo(f"Feed: {report.site_dir / 'feed.xml'}", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default=None, help="The show's title (defaults to the folder name).")
+def init(directory: Path, title: str | None) -> None:
+    """Create a new workspace in DIRECTORY with a commented learncast.toml."""
+    from .workspace import init_workspace
+
+    cfg = init_workspace(directory, title)
+    click.echo(f"Created {cfg}. Copy recordings into {directory / 'media'} and run:")
+    click.echo(f"  learncast build --workspace {directory}")
+
+
+@main.command("build")
+@workspace_option
+@engine_option
+@model_option
+@click.option("--require-reviewed", is_flag=True, help="Publish only transcripts a person has reviewed.")
+def build_cmd(workspace: Path, engine: str | None, model: str | None, require_reviewed: bool) -> None:
+    """Run every stage (ingest, transcribe, chapter, publish) over media/."""
+    _run_stages(workspace, ("ingest", "transcribe", "chapter", "publish"), engine=engine, model=model,
+                require_reviewed=require_reviewed)
+
+
+@main.command()
+@workspace_option
+def ingest(workspace: Path) -> None:
+    """Check and decode every recording in media/."""
+    _run_stages(workspace, ("ingest",))
+
+
+@main.command()
+@workspace_option
+@engine_option
+@model_option
+def transcribe(workspace: Path, engine: str | None, model: str | None) -> None:
+    """Transcribe every recording into transcripts/<slug>/."""
+    _run_stages(workspace, ("ingest", "transcribe"), engine=engine, model=model)
+
+
+@main.command()
+@workspace_option
+def chapter(workspace: Path) -> None:
+    """Split every transcript into chapters by the question set."""
+    _run_stages(workspace, ("chapter",))
+
+
+@main.command()
+@workspace_option
+@click.option("--require-reviewed", is_flag=True, help="Publish only transcripts a person has reviewed.")
+def publish(workspace: Path, require_reviewed: bool) -> None:
+    """Encode the media and write the feed and the site into site/."""
+    _run_stages(workspace, ("publish",), require_reviewed=require_reviewed)
+
+
+@main.group()
+def models() -> None:
+    """Manage speech models."""
+
+
+@models.command("convert")
+@click.argument("src", type=click.Path(exists=True, path_type=Path))
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+def models_convert(src: Path, dest: Path) -> None:
+    """Convert a CTranslate2 Whisper model (SRC folder or model.bin) to an openai-whisper DEST.pt."""
+    from .transcribe.convert import convert_ct2_to_openai
+
+    out = convert_ct2_to_openai(src, dest)
+    click.echo(f"Wrote {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,323 @@
+"""Workspace configuration: ``learncast.toml`` and per-recording sidecars.
+
+Everything is validated before any work starts. Every bad key is reported at once
+(file, key, what is expected) through one :class:`~pipeline.errors.ConfigError`,
+which the CLI prints one line per problem before exiting 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from .errors import ConfigError
+from .models import RecordingMeta
+
+CONFIG_NAME = "learncast.toml"
+ENGINES = ("faster-whisper", "openai-whisper")
+DEVICES = ("auto", "cpu", "cuda")
+CONSENT_STATES = ("public", "withheld")
+
+# Apple Podcasts top-level categories (2024 list), for a clear error on a typo.
+APPLE_CATEGORIES = (
+    "Arts", "Business", "Comedy", "Education", "Fiction", "Government", "History",
+    "Health & Fitness", "Kids & Family", "Leisure", "Music", "News",
+    "Religion & Spirituality", "Science", "Society & Culture", "Sports", "Technology",
+    "True Crime", "TV & Film",
+)
+
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+# ---------------------------------------------------------------- a small schema
+
+
+@dataclass(frozen=True)
+class Key:
+    """One allowed key: its check returns an error text, or None when the value is fine."""
+
+    name: str
+    check: Callable[[Any], str | None]
+    help: str
+
+
+def _string(value: Any) -> str | None:
+    return None if isinstance(value, str) else f"expected a string, got {_kind(value)}"
+
+
+def _nonempty(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"expected a string, got {_kind(value)}"
+    return None if value.strip() else "expected a non-empty string"
+
+
+def _bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"expected true or false, got {_kind(value)}"
+
+
+def _int_range(lo: int, hi: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"expected a whole number from {lo} to {hi}, got {_kind(value)}"
+        if not lo <= value <= hi:
+            return f"expected a whole number from {lo} to {hi}, got {value}"
+        return None
+
+    return check
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str) or value not in options:
+            shown = f'"{value}"' if isinstance(value, str) else _kind(value)
+            return f"expected one of {', '.join(repr(o) for o in options)}, got {shown}"
+        return None
+
+    return check
+
+
+def _language(value: Any, allow_auto: bool = True) -> str | None:
+    if not isinstance(value, str):
+        return f"expected a language code such as \"en\" or \"en-GB\", got {_kind(value)}"
+    if allow_auto and value == "auto":
+        return None
+    if not _LANG_RE.match(value):
+        return f"expected a language code such as \"en\" or \"en-GB\", got \"{value}\""
+    return None
+
+
+def _url(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"expected an http(s) URL such as \"https://example.org/podcast/\", got {_kind(value)}"
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in value:
+        return f"expected an http(s) URL such as \"https://example.org/podcast/\", got \"{value}\""
+    return None
+
+
+def _email(value: Any) -> str | None:
+    if not isinstance(value, str) or not _EMAIL_RE.match(value):
+        shown = f'"{value}"' if isinstance(value, str) else _kind(value)
+        return f"expected an email address, got {shown}"
+    return None
+
+
+def _category(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"expected an Apple Podcasts category such as \"Government\", got {_kind(value)}"
+    top = value.split(">")[0].strip()
+    if top not in APPLE_CATEGORIES:
+        return f"expected an Apple Podcasts category such as \"Government\" or \"Education\", got \"{value}\""
+    return None
+
+
+def _date(value: Any) -> str | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, str):
+        try:
+            dt.date.fromisoformat(value)
+            return None
+        except ValueError:
+            pass
+    shown = f'"{value}"' if isinstance(value, str) else _kind(value)
+    return f"expected a date written YYYY-MM-DD, got {shown}"
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "a string",
+             list: "a list", dict: "a table"}
+    for t, name in names.items():
+        if type(value) is t:
+            return name
+    if isinstance(value, dt.date):
+        return "a date"
+    return type(value).__name__
+
+
+def check_table(data: dict[str, Any], keys: list[Key], where: str = "") -> list[str]:
+    """Validate one TOML table; returns one problem text per bad key."""
+    allowed = {k.name: k for k in keys}
+    problems: list[str] = []
+    for name, value in data.items():
+        full = f"{where}{name}"
+        if name not in allowed:
+            close = difflib.get_close_matches(name, list(allowed), n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            problems.append(f'unknown key "{full}"{hint}; allowed keys: {", ".join(allowed)}')
+            continue
+        err = allowed[name].check(value)
+        if err:
+            problems.append(f'key "{full}": {err}')
+    return problems
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning a syntax error into a one-line ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(["is not UTF-8 text; save it as UTF-8"], path=path) from None
+    except OSError as exc:
+        raise ConfigError([f"cannot be read ({exc.strerror})"], path=path) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"is not valid TOML: {exc}"], path=path) from None
+
+
+# ---------------------------------------------------------------- learncast.toml
+
+CONFIG_KEYS = [
+    Key("title", _nonempty, "the show's title"),
+    Key("description", _nonempty, "what the show is about, for the feed and the site"),
+    Key("author", _nonempty, "the show's author (person or team)"),
+    Key("owner_name", _nonempty, "the feed owner's name (Apple's itunes:owner)"),
+    Key("owner_email", _email, "the feed owner's email (Apple's itunes:owner)"),
+    Key("language", _language, 'the show\'s language, e.g. "en"; "auto" detects it per recording'),
+    Key("base_url", _url, "where site/ will be published, e.g. https://example.org/learncast/"),
+    Key("artwork", _string, "square JPEG or PNG, 1400-3000 px; empty generates one"),
+    Key("category", _category, "an Apple Podcasts category, e.g. Government"),
+    Key("explicit", _bool, "whether the show is explicit"),
+    Key("questions", _string, "a question-set TOML file; empty uses the built-in set"),
+    Key("engine", _choice(ENGINES), "the Whisper engine"),
+    Key("model", _string, "a CTranslate2 folder, a .pt checkpoint or a size name; empty uses the embedded tiny.en"),
+    Key("device", _choice(DEVICES), "where the model runs"),
+    Key("interviewer", _string, "the interviewer's name, shown as the speaker label"),
+    Key("require_consent", _bool, "publish a recording only once its consent is public"),
+]
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated ``learncast.toml``; paths are absolute."""
+
+    root: Path
+    title: str = "Learncast"
+    description: str = "Interviews with practitioners about how services changed."
+    author: str = "Learncast"
+    owner_name: str = "Learncast"
+    owner_email: str = "learncast@example.org"
+    language: str = "en"
+    base_url: str = "http://localhost:8000/"
+    artwork: Path | None = None
+    category: str = "Government"
+    explicit: bool = False
+    questions: Path | None = None
+    engine: str = "faster-whisper"
+    model: str = ""
+    device: str = "auto"
+    interviewer: str = "Interviewer"
+    require_consent: bool = False
+
+    @property
+    def path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def feed_language(self) -> str:
+        return "en" if self.language == "auto" else self.language
+
+    def url(self, *parts: str) -> str:
+        """An absolute URL under ``base_url``."""
+        base = self.base_url if self.base_url.endswith("/") else self.base_url + "/"
+        return base + "/".join(p.strip("/") for p in parts if p)
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate ``ROOT/learncast.toml``; raise ConfigError with every problem."""
+    root = Path(root).resolve()
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(
+            [f"no {CONFIG_NAME} here; run `learncast init {root}` to create a workspace, "
+             "or pass --workspace DIR"],
+            path=path,
+        )
+    data = read_toml(path)
+    problems = check_table(data, CONFIG_KEYS)
+    values: dict[str, Any] = {k: v for k, v in data.items() if k in {c.name for c in CONFIG_KEYS}}
+    for name in ("artwork", "questions"):
+        raw = values.pop(name, "")
+        if isinstance(raw, str) and raw.strip():
+            p = (root / raw).resolve()
+            if not p.is_file():
+                problems.append(f'key "{name}": file "{raw}" does not exist (paths are relative to {CONFIG_NAME})')
+            else:
+                values[name] = p
+    if problems:
+        raise ConfigError(problems, path=path)
+    if "base_url" in values and not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    return Config(root=root, **values)
+
+
+# ---------------------------------------------------------------- sidecars
+
+SIDECAR_KEYS = [
+    Key("title", _nonempty, "the episode title"),
+    Key("interviewee", _nonempty, "the interviewee's name"),
+    Key("role", _string, "the interviewee's role and organisation"),
+    Key("interviewer", _string, "the interviewer's name, if not the show's"),
+    Key("date", _date, "the date of the interview, YYYY-MM-DD"),
+    Key("description", _string, "a short description of the episode"),
+    Key("consent", _choice(CONSENT_STATES), "public or withheld"),
+    Key("publish_after", _date, "an embargo date, YYYY-MM-DD"),
+]
+
+
+def load_sidecar(path: Path) -> RecordingMeta:
+    """Read and validate a recording's ``media/<stem>.toml``."""
+    data = read_toml(path)
+    problems = check_table(data, SIDECAR_KEYS)
+    if problems:
+        raise ConfigError(problems, path=path)
+    fields = {f.name for f in dataclasses.fields(RecordingMeta)}
+    values = {k: v for k, v in data.items() if k in fields}
+    for k in ("date", "publish_after"):
+        if isinstance(values.get(k), str):
+            values[k] = dt.date.fromisoformat(values[k])
+    return RecordingMeta(**values)
+
+
+# ---------------------------------------------------------------- learncast init
+
+INIT_TEMPLATE = '''\
+# Learncast workspace settings. Every key is optional; the defaults are shown.
+# Paths are relative to this file. Run `learncast build` in this folder.
+
+# The show, as listeners see it in their podcast app and on the site.
+title = "{title}"
+description = "Practitioners talk about how they changed public services: the relationships, the rules they broke and what went wrong."
+author = "Capture team"            # the show's author (itunes:author)
+owner_name = "Capture team"        # the feed owner (itunes:owner), for directory listings
+owner_email = "capture-team@example.org"
+language = "en"                    # "en", "en-GB", ...; "auto" detects it per recording
+base_url = "https://example.org/learncast/"   # where you will copy site/ to
+artwork = ""                       # square JPEG/PNG, 1400-3000 px; empty generates one
+category = "Government"            # an Apple Podcasts category, e.g. Government, Education
+explicit = false
+
+# Chapters: the reflective-question set to split interviews by. Empty uses the built-in set.
+questions = ""
+
+# Transcription. engine: "faster-whisper" (default) or "openai-whisper".
+# model: empty uses the embedded Whisper tiny.en (works offline); or a CTranslate2
+# model folder, a .pt checkpoint, or a size name such as "small" (needs a network).
+engine = "faster-whisper"
+model = ""
+device = "auto"                    # "auto", "cpu" or "cuda"
+interviewer = "Interviewer"        # the interviewer's name on transcripts
+
+# Consent: when true, a recording is published only once its consent is "public"
+# (set it in media/<name>.toml as consent = "public"). Leave false to publish everything.
+require_consent = false
+'''

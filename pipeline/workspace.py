@@ -1,0 +1,139 @@
+"""A workspace: ``learncast.toml``, ``media/``, ``transcripts/``, ``site/``.
+
+Finds the recordings in ``media/``, gives each its slug, and knows where every
+per-recording output lives. ``media/`` is only ever read.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import CONFIG_NAME, INIT_TEMPLATE, Config, load_config, load_sidecar
+from .errors import ConfigError, InputError, UsageError
+from .models import Recording, RecordingMeta
+
+log = logging.getLogger(__name__)
+
+# Files in media/ that are never recordings: sidecars, notes, ground truth, pictures.
+NOT_MEDIA = {
+    ".toml", ".json", ".txt", ".md", ".srt", ".vtt", ".py", ".csv", ".tsv", ".yaml", ".yml",
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".docx", ".html", ".part",
+    ".crdownload", ".tmp",
+}
+
+_SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(stem: str) -> str:
+    """The recording's file stem, lower-cased, each run outside [a-z0-9] turned into '-', trimmed.
+
+    ``Jane Doe – Leeds`` becomes ``jane-doe-leeds``. The rule is part of the CLI contract:
+    slugs are URLs and folder names that must not change between releases.
+    """
+    return _SLUG_RE.sub("-", stem.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: Config
+
+    @classmethod
+    def open(cls, root: Path | str = ".") -> Workspace:
+        root = Path(root).resolve()
+        if not root.is_dir():
+            raise UsageError(f"workspace folder does not exist", path=root,
+                             fix=f"run `learncast init {root}` first")
+        return cls(root=root, config=load_config(root))
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / "media"
+
+    @property
+    def transcripts_dir(self) -> Path:
+        return self.root / "transcripts"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Derived, disposable files (decoded audio, transcription cache, manifest)."""
+        return self.root / ".learncast"
+
+    def transcript_dir(self, slug: str) -> Path:
+        return self.transcripts_dir / slug
+
+    def episode_dir(self, slug: str) -> Path:
+        return self.site_dir / "episodes" / slug
+
+    def recordings(self) -> tuple[list[Recording], list[InputError]]:
+        """Every recording in ``media/``, plus one error for each file that can't be one.
+
+        Two files with the same slug both fail, so neither is published under the other's name.
+        """
+        if not self.media_dir.is_dir():
+            raise UsageError("no media/ folder in the workspace", path=self.media_dir,
+                             fix="create it and copy recordings into it")
+        candidates: dict[str, list[Path]] = {}
+        errors: list[InputError] = []
+        for path in sorted(self.media_dir.iterdir()):
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            if path.suffix.lower() in NOT_MEDIA:
+                continue
+            slug = slugify(path.stem)
+            if not slug:
+                errors.append(InputError("file name has no letters or digits to make a slug from",
+                                         path=path, fix="rename it, e.g. to interviewee-name.mp4"))
+                continue
+            candidates.setdefault(slug, []).append(path)
+        recordings: list[Recording] = []
+        for slug, paths in candidates.items():
+            if len(paths) > 1:
+                names = ", ".join(p.name for p in paths)
+                for p in paths:
+                    errors.append(InputError(f'files {names} would share the slug "{slug}"',
+                                             path=p, fix="rename one of them"))
+                continue
+            path = paths[0]
+            try:
+                recordings.append(self._recording(path, slug))
+            except ConfigError as exc:
+                errors.append(InputError("; ".join(exc.problems), path=exc.path,
+                                         fix="correct the sidecar (see README, 'Recording details')"))
+        recordings.sort(key=lambda r: r.slug)
+        return recordings, errors
+
+    def _recording(self, path: Path, slug: str) -> Recording:
+        sidecar = path.with_suffix(".toml")
+        meta = RecordingMeta()
+        if sidecar.is_file():
+            meta = load_sidecar(sidecar)
+        else:
+            sidecar = None
+        return Recording(path=path, slug=slug, meta=meta, sidecar=sidecar)
+
+
+def init_workspace(root: Path, title: str | None = None) -> Path:
+    """Create a new workspace at ``root``; never overwrites an existing file."""
+    root = Path(root)
+    cfg = root / CONFIG_NAME
+    if cfg.exists():
+        raise UsageError("a workspace already exists here", path=cfg,
+                         fix="edit it, or choose another folder")
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("media", "transcripts", "site"):
+        (root / name).mkdir(exist_ok=True)
+    show = title or (root.resolve().name.replace("-", " ").replace("_", " ").title() or "Learncast")
+    cfg.write_text(INIT_TEMPLATE.format(title=show.replace('"', "'")), encoding="utf-8")
+    gitignore = root / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text(".learncast/\n", encoding="utf-8")
+    log.info("created workspace %s", root)
+    return cfg
