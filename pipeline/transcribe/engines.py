@@ -193,8 +193,22 @@ def _load_faster_whisper(model: str, device: str, compute_type: str, threads: in
                          fix="check the model folder, or leave model empty for the embedded tiny.en") from None
 
 
+_REGISTRY: dict[str, Callable[..., Engine]] = {}
+
+
+def register_engine(name: str, factory: Callable[..., Engine]) -> None:
+    """Add an engine (tests register deterministic fakes here, as simonw/llm does)."""
+    _REGISTRY[name] = factory
+
+
+def unregister_engine(name: str) -> None:
+    _REGISTRY.pop(name, None)
+
+
 def get_engine(name: str, model: str = "", *, device: str = "auto", threads: int | None = None) -> Engine:
     """The engine called ``name``, with its model loaded."""
+    if name in _REGISTRY:
+        return _REGISTRY[name](model, device=device, threads=threads)
     if name == "faster-whisper":
         return FasterWhisperEngine(model, device=device, threads=threads)
     if name == "openai-whisper":

@@ -1,0 +1,106 @@
+"""Shared fixtures: small real media made with ffmpeg, fresh workspaces, and a
+deterministic fake speech engine registered the way simonw/llm registers its fakes.
+
+Unit tests use the fake; the end-to-end tests (test_e2e.py) run the real model.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.ffmpeg import ffmpeg_exe
+from pipeline.models import Segment, Word
+from pipeline.transcribe.engines import RawResult, register_engine, unregister_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "media" / "sample-interview.mp4"
+REALSPEECH = ROOT.parent / "shared" / "realspeech"
+
+
+def make_tone(path: Path, seconds: float = 6.0, *, channels: int = 1, video: bool = False,
+              rate: int = 44100) -> Path:
+    """A short real media file (a tone with pauses), made with ffmpeg."""
+    args = [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error",
+            "-f", "lavfi", "-i", f"sine=frequency=220:sample_rate={rate}:duration={seconds}"]
+    if video:
+        args += ["-f", "lavfi", "-i", f"color=c=navy:s=320x240:d={seconds}:r=5",
+                 "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"]
+    args += ["-ac", str(channels), str(path)]
+    subprocess.run(args, check=True)
+    return path
+
+
+def scripted_segments(duration: float) -> tuple[Segment, ...]:
+    """What the fake engine 'hears': an interviewer question and an answer, timed to fit."""
+    lines = [
+        ("Welcome, and thank you for joining us today.", 0.0),
+        ("What rules did you have to break to make this work?", 0.25),
+        ("We broke the rule that every referral needed a signed form first.", 0.5),
+        ("Thank you so much for your time.", 0.8),
+    ]
+    segs = []
+    for i, (text, frac) in enumerate(lines):
+        start = round(duration * frac, 3)
+        end = round(min(duration, start + duration * 0.2), 3)
+        words = text.split()
+        step = (end - start) / len(words)
+        segs.append(Segment(start=start, end=end, text=text, words=tuple(
+            Word(start=round(start + j * step, 3), end=round(start + (j + 1) * step, 3), word=" " + w)
+            for j, w in enumerate(words))))
+    return tuple(segs)
+
+
+class FakeEngine:
+    """A deterministic engine: same audio in, same transcript out, no model."""
+
+    name = "fake"
+    calls: list[Path] = []
+
+    def __init__(self, model: str = "", *, device: str = "auto", threads: int | None = None):
+        self.model_id = model or "fake-model"
+
+    def transcribe(self, wav, duration, options, progress=None):
+        FakeEngine.calls.append(Path(wav))
+        if progress:
+            progress(duration)
+        return RawResult(language="en", segments=scripted_segments(duration))
+
+
+@pytest.fixture
+def fake_engine():
+    FakeEngine.calls = []
+    register_engine("fake", FakeEngine)
+    yield FakeEngine
+    unregister_engine("fake")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A new, empty workspace made by `learncast init`."""
+    from pipeline.workspace import init_workspace
+
+    root = tmp_path / "ws"
+    init_workspace(root, "Test Show")
+    return root
+
+
+@pytest.fixture
+def no_speakers(monkeypatch):
+    """Skip acoustic speaker labelling (tones have no voices); first/odd segments are the interviewer."""
+    import dataclasses
+
+    from pipeline import transcribe
+
+    def label(segments, audio, stereo):
+        return tuple(dataclasses.replace(s, speaker="interviewer" if "?" in s.text or i == 0 else "interviewee")
+                     for i, s in enumerate(segments))
+
+    monkeypatch.setattr(transcribe, "label_speakers", label)
+
+
+def have(exe: str) -> bool:
+    return shutil.which(exe) is not None
