@@ -238,10 +238,13 @@ def run(ws: Workspace, stages: Sequence[str] = STAGES, **options: Any) -> BuildR
         for rec in recordings:
             report.results.append(_process(builder, rec, stages))
         if "publish" in stages:
-            from .publish.site import publish_site
+            from .publish.episodes import publish_site
 
             ok = [r for r in report.results if r.ok and r.transcript is not None]
             report.published = publish_site(builder, ok, all_slugs={r.slug for r in recordings})
+        from .status import record_build
+
+        record_build(ws, report)
     return report
 
 

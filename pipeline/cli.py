@@ -144,6 +144,59 @@ def publish(workspace: Path, require_reviewed: bool) -> None:
     _run_stages(workspace, ("publish",), require_reviewed=require_reviewed)
 
 
+@main.command()
+@workspace_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one).")
+def serve(workspace: Path, host: str, port: int) -> None:
+    """Preview the built site on localhost (with seeking support)."""
+    from .serve import make_server
+
+    site = _open(workspace).site_dir
+    if not (site / "index.html").is_file():
+        from .errors import UsageError
+
+        raise UsageError("the site has not been built yet", path=site, fix="run `learncast build` first")
+    server = make_server(site, host, port)
+    click.echo(f"Serving {site} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@main.command()
+@click.argument("slug")
+@workspace_option
+@click.option("--undo", is_flag=True, help="Mark the transcript as not reviewed again.")
+def review(slug: str, workspace: Path, undo: bool) -> None:
+    """Mark SLUG's transcript as reviewed by a person (shown on its page and in the feed)."""
+    from .status import mark_reviewed
+
+    mark_reviewed(_open(workspace), slug, reviewed=not undo)
+    click.echo(f"{slug}: {'not ' if undo else ''}reviewed. Run `learncast build` to publish the change.")
+
+
+@main.command()
+@workspace_option
+def status(workspace: Path) -> None:
+    """Show each recording's state: new, transcribed, chaptered, reviewed, published or failed."""
+    from .status import recording_states
+
+    rows = recording_states(_open(workspace))
+    if not rows:
+        click.echo("No recordings in media/.")
+        return
+    width = max(len(r.slug) for r in rows)
+    for r in rows:
+        line = f"{r.slug:<{width}}  {r.state:<11}"
+        if r.detail:
+            line += f"  {r.detail}"
+        click.secho(line, fg="red" if r.state == "failed" else None)
+
+
 @main.group()
 def models() -> None:
     """Manage speech models."""
