@@ -8,13 +8,15 @@ unchanged one is never decoded twice. ``media/`` itself is only read.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import shutil
 from pathlib import Path
 
 from . import ffmpeg
 from .errors import MediaError
-from .fsutil import atomic_path, sha256_file
+from .fsutil import atomic_path, sha256_file, write_json
 from .models import Audio, Recording
 
 log = logging.getLogger(__name__)
@@ -42,11 +44,16 @@ def ingest(recording: Recording, cache_dir: Path) -> tuple[Audio, Path | None]:
     """Decode one recording; returns its Audio and, for a stereo source, a 2-channel WAV.
 
     The 2-channel WAV lets the speaker stage use the channels when each voice has its own.
+    An unchanged file (same size and modification time) is neither probed nor hashed again.
     """
-    info = check_media(recording)
-    src_sha = source_hash(recording.path)
     audio_dir = cache_dir / "audio"
     audio_dir.mkdir(parents=True, exist_ok=True)
+    memo = _memo_path(cache_dir, recording.path)
+    cached = _recall(memo, recording)
+    if cached is not None:
+        return cached
+    info = check_media(recording)
+    src_sha = source_hash(recording.path)
     wav = audio_dir / f"{src_sha}.wav"
     if not wav.is_file():
         log.info("decoding %s", recording.path.name)
@@ -73,6 +80,37 @@ def ingest(recording: Recording, cache_dir: Path) -> tuple[Audio, Path | None]:
         has_video=info.has_video,
         source_sha256=src_sha,
     )
+    st = recording.path.stat()
+    write_json(memo, {
+        "size": st.st_size, "mtime_ns": st.st_mtime_ns, "wav": wav.name,
+        "stereo": stereo.name if stereo else None, "sha256": audio.sha256, "duration": duration,
+        "channels": audio.channels, "sample_rate": audio.sample_rate, "has_video": audio.has_video,
+        "source_sha256": src_sha,
+    })
+    return audio, stereo
+
+
+def _memo_path(cache_dir: Path, source: Path) -> Path:
+    key = hashlib.sha1(str(source.resolve()).encode("utf-8")).hexdigest()
+    return cache_dir / "sources" / f"{key}.json"
+
+
+def _recall(memo: Path, recording: Recording) -> tuple[Audio, Path | None] | None:
+    """The cached Audio for an unchanged source file, or None."""
+    try:
+        data = json.loads(memo.read_text(encoding="utf-8"))
+        st = recording.path.stat()
+    except (OSError, ValueError):
+        return None
+    if data.get("size") != st.st_size or data.get("mtime_ns") != st.st_mtime_ns:
+        return None
+    wav = memo.parent.parent / "audio" / data["wav"]
+    stereo = memo.parent.parent / "audio" / data["stereo"] if data.get("stereo") else None
+    if not wav.is_file() or (stereo is not None and not stereo.is_file()):
+        return None
+    audio = Audio(recording=recording, path=wav, sha256=data["sha256"], duration=data["duration"],
+                  channels=data["channels"], sample_rate=data["sample_rate"],
+                  has_video=data["has_video"], source_sha256=data["source_sha256"])
     return audio, stereo
 
 
