@@ -38,6 +38,18 @@ class LearncastError(Exception):
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.one_line()
 
+    def __reduce__(self):
+        # Errors travel between processes (--jobs, Dask workers): keep path and fix.
+        return (_rebuild, (type(self), self.message, self.path, self.fix))
+
+
+def _rebuild(cls: type, message: str, path: Path | None, fix: str | None) -> LearncastError:
+    err = cls.__new__(cls)
+    LearncastError.__init__(err, message, path=path, fix=fix)
+    if issubclass(cls, ConfigError):
+        err.problems = message.split("; ")
+    return err
+
 
 class UsageError(LearncastError):
     """The command line or the workspace layout is wrong (exit 2)."""
