@@ -221,57 +221,98 @@ class Builder:
         return self.config.url("episodes", slug) + "/"
 
 
-def run(ws: Workspace, stages: Sequence[str] = STAGES, **options: Any) -> BuildReport:
-    """Run ``stages`` over every recording in the workspace."""
-    unknown = [s for s in stages if s not in STAGES]
-    if unknown:
-        raise UsageError(f"unknown stage {unknown[0]!r}", fix=f"use one of {', '.join(STAGES)}")
-    builder = Builder(ws, **options)
-    report = BuildReport(site_dir=ws.site_dir)
-    with workspace_lock(ws):
-        recordings, errors = ws.recordings()
-        for err in errors:
-            slug = err.path.stem if err.path else "?"
-            report.results.append(RecordingResult(slug=slug, path=err.path or ws.media_dir,
-                                                  ok=False, error=err))
-            builder.reporter.finished(slug, False, err.one_line())
-        for rec in recordings:
-            report.results.append(_process(builder, rec, stages))
-        if "publish" in stages:
-            from .publish.episodes import publish_site
-
-            ok = [r for r in report.results if r.ok and r.transcript is not None]
-            report.published = publish_site(builder, ok, all_slugs={r.slug for r in recordings})
-        from .status import record_build
-
-        record_build(ws, report)
-    return report
+def plan(stages: Sequence[str]) -> list[str]:
+    """The per-recording steps that ``stages`` need, in order."""
+    steps: list[str] = []
+    if any(s in stages for s in ("ingest", "transcribe", "publish")):
+        steps.append("ingest")
+    if "transcribe" in stages:
+        steps.append("transcribe")
+    if "chapter" in stages:
+        steps.append("chapter")
+    elif "transcribe" in stages:
+        steps.append("derive")
+    if "publish" in stages:
+        steps.append("load")
+    return steps
 
 
-def _process(builder: Builder, rec: Recording, stages: Sequence[str]) -> RecordingResult:
-    result = RecordingResult(slug=rec.slug, path=rec.path)
+def step(builder: Builder, rec: Recording, name: str, result: RecordingResult,
+         stereo: Path | None = None) -> tuple[RecordingResult, Path | None]:
+    """Run one step for one recording. A failed result passes through untouched."""
+    if not result.ok:
+        return result, stereo
     try:
-        audio = stereo = None
-        if "ingest" in stages or "transcribe" in stages or "publish" in stages:
-            audio, stereo = builder.ingest(rec)
-            result.audio = audio
-        if "transcribe" in stages:
-            result.transcript = builder.transcribe(rec, audio, stereo)
-        if "chapter" in stages:
+        if name == "ingest":
+            result.audio, stereo = builder.ingest(rec)
+        elif name == "transcribe":
+            result.transcript = builder.transcribe(rec, result.audio, stereo)
+        elif name == "chapter":
             result.transcript = builder.chapter(rec)
-        elif "transcribe" in stages and result.transcript is not None:
+        elif name == "derive" and result.transcript is not None:
             builder.derive(rec, result.transcript)
-        if "publish" in stages and result.transcript is None:
+        elif name == "load" and result.transcript is None:
             result.transcript, _ = builder.load_transcript(rec)
-        builder.reporter.finished(rec.slug, True)
     except LearncastError as exc:
-        result.ok = False
-        result.error = exc
-        builder.reporter.finished(rec.slug, False, exc.one_line())
+        result.ok, result.error = False, exc
     except OSError as exc:
         result.ok = False
         result.error = InputError(f"could not write an output ({exc.strerror or exc})",
                                   path=exc.filename or rec.path,
                                   fix="check there is free disk space and the folder is writable")
-        builder.reporter.finished(rec.slug, False, result.error.one_line())
+    return result, stereo
+
+
+def process(builder: Builder, rec: Recording, steps: Sequence[str]) -> RecordingResult:
+    """Every step for one recording; reports the outcome."""
+    result, stereo = RecordingResult(slug=rec.slug, path=rec.path), None
+    for name in steps:
+        result, stereo = step(builder, rec, name, result, stereo)
+    builder.reporter.finished(rec.slug, result.ok, result.message)
     return result
+
+
+def run(ws: Workspace, stages: Sequence[str] = STAGES, *, jobs: int = 1, scheduler: str | None = None,
+        **options: Any) -> BuildReport:
+    """Run ``stages`` over every recording in the workspace.
+
+    ``jobs`` > 1 processes recordings in parallel worker processes on this machine;
+    ``scheduler`` (``tcp://host:8786``) hands them to a Dask cluster instead.
+    """
+    unknown = [s for s in stages if s not in STAGES]
+    if unknown:
+        raise UsageError(f"unknown stage {unknown[0]!r}", fix=f"use one of {', '.join(STAGES)}")
+    if jobs < 1:
+        raise UsageError("--jobs must be 1 or more", fix="use --jobs 1 to process one recording at a time")
+    report = BuildReport(site_dir=ws.site_dir)
+    with workspace_lock(ws):
+        recordings, errors = ws.recordings()
+        reporter = options.get("reporter") or QuietReporter()
+        for err in errors:
+            slug = err.path.stem if err.path else "?"
+            report.results.append(RecordingResult(slug=slug, path=err.path or ws.media_dir,
+                                                  ok=False, error=err))
+            reporter.finished(slug, False, err.one_line())
+        steps = plan(stages)
+        if scheduler:
+            from .parallel import run_dask
+
+            report.results += run_dask(ws, recordings, steps, scheduler, options)
+            builder = Builder(ws, **options)
+        elif jobs > 1 and len(recordings) > 1:
+            from .parallel import run_pool
+
+            report.results += run_pool(ws, recordings, steps, jobs, options)
+            builder = Builder(ws, **options)
+        else:
+            builder = Builder(ws, **options)
+            report.results += [process(builder, rec, steps) for rec in recordings]
+        if "publish" in stages:
+            from .publish.episodes import publish_site
+
+            ok = [r for r in report.results if r.ok and r.transcript is not None]
+            report.published = publish_site(builder, ok)
+        from .status import record_build
+
+        record_build(ws, report)
+    return report

@@ -107,10 +107,17 @@ def init(directory: Path, title: str | None) -> None:
 @engine_option
 @model_option
 @click.option("--require-reviewed", is_flag=True, help="Publish only transcripts a person has reviewed.")
-def build_cmd(workspace: Path, engine: str | None, model: str | None, require_reviewed: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Recordings to process at once (default: the number of CPU cores).")
+@click.option("--scheduler", metavar="tcp://HOST:8786", default=None,
+              help="Hand the work to a Dask cluster instead of this machine (see README).")
+def build_cmd(workspace: Path, engine: str | None, model: str | None, require_reviewed: bool,
+              jobs: int | None, scheduler: str | None) -> None:
     """Run every stage (ingest, transcribe, chapter, publish) over media/."""
+    import os
+
     _run_stages(workspace, ("ingest", "transcribe", "chapter", "publish"), engine=engine, model=model,
-                require_reviewed=require_reviewed)
+                require_reviewed=require_reviewed, jobs=jobs or os.cpu_count() or 1, scheduler=scheduler)
 
 
 @main.command()

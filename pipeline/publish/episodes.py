@@ -63,7 +63,7 @@ def _pub_date(builder: Builder, result: RecordingResult, data: dict[str, Any]) -
     return builder.now.replace(microsecond=0)
 
 
-def publish_site(builder: Builder, results: list[RecordingResult], all_slugs: set[str]) -> list[str]:
+def publish_site(builder: Builder, results: list[RecordingResult]) -> list[str]:
     """Publish every publishable recording; returns the published slugs."""
     from ..pages import remove_stale, render_site
     from .artwork import publish_show_artwork
