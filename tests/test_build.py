@@ -78,8 +78,8 @@ def test_hand_edit_is_kept_and_carried_into_every_format(two_recordings: Path, f
     data["segments"][1]["text"] = "Which rules did you bend, Jane?"
     data["segments"][1]["speaker"] = "interviewer"
     path.write_text(json.dumps(data))
-    run(two_recordings, model="another-model")  # a new model would normally re-transcribe
-    assert len(fake_engine.calls) == 2
+    run(two_recordings, model="another-model")  # a new model re-transcribes machine-made transcripts...
+    assert len(fake_engine.calls) == 3  # ...so bob's is redone, and Jane's edited one is not
     kept = json.loads(path.read_text())
     assert kept["segments"] == data["segments"]
     out = two_recordings / "transcripts" / "jane-doe-leeds"

@@ -1,0 +1,212 @@
+"""Render the static transcript site into ``site/``.
+
+Pages are Jinja2 templates with autoescaping on: titles, names and transcript text are
+user data and only ever reach the page escaped. A workspace may override any template
+(or ``static/`` file) by putting one of the same name in ``<workspace>/templates/``.
+
+Every link inside the site is relative and points at a file (``…/index.html``), so the
+site works from any host, a file share or a laptop without a network. Every file is
+written atomically and only when its content changed, so unchanged pages keep their
+modification time and a sync to a web host copies only what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+
+from ..config import Config
+from ..errors import BuildError
+from ..fsutil import write_bytes, write_text_if_changed
+from ..models import Episode
+from . import views
+
+log = logging.getLogger(__name__)
+
+#: Written into every folder this module makes under site/episodes and site/questions;
+#: only folders holding it are ever deleted, so nothing a person put there is lost.
+MARKER = ".learncast-page"
+TEMPLATES_DIR = "templates"  # in the workspace root, searched before the package's own
+STATIC_FILES = ("site.css", "player.js", "search.js")
+ARTWORK_NAMES = ("artwork.jpg", "artwork.png")
+_SAFE_EXTRA = set("-_.")
+
+
+def make_environment(workspace_root: Path | None) -> jinja2.Environment:
+    """A Jinja2 environment that looks in ``<workspace>/templates`` first.
+
+    ``StrictUndefined`` makes a misspelt variable in an overriding template an error
+    that names the template, rather than a silently empty page.
+    """
+    loaders: list[jinja2.BaseLoader] = []
+    if workspace_root is not None and (Path(workspace_root) / TEMPLATES_DIR).is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(Path(workspace_root) / TEMPLATES_DIR)))
+    loaders.append(jinja2.PackageLoader("pipeline.pages", TEMPLATES_DIR))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _safe_name(name: str, what: str) -> str:
+    """A slug or question id used as a folder name: refuse anything that could leave site/."""
+    if not name or name in (".", "..") or not all(ch.isalnum() or ch in _SAFE_EXTRA for ch in name):
+        raise BuildError(f'{what} "{name}" cannot be a folder name in the site',
+                         fix="use letters, digits, '-', '_' and '.' only")
+    return name
+
+
+class _Site:
+    """Writes the files of one render, remembering each path it wrote."""
+
+    def __init__(self, config: Config, site_dir: Path, workspace_root: Path | None):
+        self.config = config
+        self.site_dir = Path(site_dir)
+        self.workspace_root = Path(workspace_root) if workspace_root is not None else None
+        self.env = make_environment(self.workspace_root)
+        self.written: list[Path] = []
+        self.static: dict[str, str] = {}  # name -> "static/name?v=hash"
+        self.show = self._show()
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.site_dir / rel
+        if write_text_if_changed(path, text):
+            log.debug("wrote %s", path)
+        self.written.append(path)
+        return path
+
+    def render(self, template: str, rel: str, **context: Any) -> Path:
+        """Render ``template`` into ``site/<rel>``; ``root`` in the context leads back to site/."""
+        depth = rel.count("/")
+        root = "../" * depth
+        static = {name: root + href for name, href in self.static.items()}
+        try:
+            text = self.env.get_template(template).render(
+                root=root, static=static, show=self.show, page_path=rel, **context)
+        except jinja2.TemplateError as exc:
+            where = getattr(exc, "filename", None) or template
+            line = getattr(exc, "lineno", None)
+            at = f" (line {line})" if line else ""
+            raise BuildError(f"template {template} failed{at}: {exc}", path=where,
+                             fix=f"correct or delete the override in {TEMPLATES_DIR}/") from exc
+        return self.write(rel, text)
+
+    def mark(self, folder: str) -> None:
+        path = self.site_dir / folder / MARKER
+        note = "Made by Learncast; this folder is deleted when its page is no longer published.\n"
+        if write_text_if_changed(path, note):
+            log.debug("marked %s", path.parent)
+        self.written.append(path)
+
+    def copy_static(self) -> None:
+        """The stylesheet and scripts, from the workspace's templates/static/ when present."""
+        for name in STATIC_FILES:
+            data = self._static_source(name)
+            path = self.site_dir / "static" / name
+            try:
+                same = path.read_bytes() == data
+            except OSError:
+                same = False
+            if not same:
+                write_bytes(path, data)
+            self.written.append(path)
+            # A version in the link, so a browser never pairs a new page with a cached old script.
+            self.static[name] = f"static/{name}?v={hashlib.sha256(data).hexdigest()[:10]}"
+
+    def _static_source(self, name: str) -> bytes:
+        if self.workspace_root is not None:
+            override = self.workspace_root / TEMPLATES_DIR / "static" / name
+            if override.is_file():
+                return override.read_bytes()
+        return resources.files(__package__).joinpath("static", name).read_bytes()
+
+    def _show(self) -> dict[str, Any]:
+        """The show, as every page's header and the home page present it."""
+        c = self.config
+        feed = c.url("feed.xml")
+        bare = feed.split("://", 1)[1]
+        artwork = next((n for n in ARTWORK_NAMES if (self.site_dir / n).is_file()), None)
+        return {
+            "title": views.clean_text(c.title), "description": views.clean_text(c.description),
+            "author": views.clean_text(c.author), "language": c.feed_language,
+            "feed_url": feed, "feed_path": "feed.xml", "podcast_url": f"podcast://{bare}",
+            "pcast_url": f"pcast://{bare}", "artwork": artwork,
+        }
+
+
+def render_site(config: Config, site_dir: Path, episodes: list[Episode], questions: Any, *,
+                workspace_root: Path | None = None) -> list[Path]:
+    """Write the whole site: show page, episode pages, question library, search page, static files.
+
+    ``questions`` is a :class:`pipeline.chapters.QuestionSet` or any object whose
+    ``questions`` items have ``id``, ``question`` and ``title``. Returns every file this
+    render consists of (written or already up to date). Question-page folders of
+    questions no longer in the set are removed (marked folders only).
+    """
+    site = _Site(config, site_dir, workspace_root)
+    site.copy_static()
+    items = list(getattr(questions, "questions", ()) or ())
+    by_id = {item.id: item for item in items}
+
+    ordered = sorted(episodes, key=lambda e: e.pub_date, reverse=True)
+    episode_views = []
+    for ep in ordered:
+        slug = _safe_name(ep.slug, "episode slug")
+        folder = site.site_dir / "episodes" / slug
+        view = views.episode_view(ep, config, by_id, folder=folder)
+        if view.chapters_vtt:
+            site.write(f"episodes/{slug}/{view.chapters_vtt}", view.chapters_track)
+        site.render("episode.html", f"episodes/{slug}/index.html", episode=view,
+                    page_title=view.title)
+        site.mark(f"episodes/{slug}")
+        episode_views.append(view)
+
+    question_views = views.question_views(items, episode_views)
+    site.render("index.html", "index.html", episodes=episode_views, questions=question_views,
+                page_title=None)
+    site.render("questions.html", "questions/index.html", questions=question_views,
+                page_title="Questions")
+    site.render("search.html", "search/index.html", page_title="Search")
+    for qv in question_views:
+        qid = _safe_name(qv.id, "question id")
+        site.render("question.html", f"questions/{qid}/index.html", question=qv, page_title=qv.title)
+        site.mark(f"questions/{qid}")
+    _remove_marked(site.site_dir / "questions", {qv.id for qv in question_views})
+    log.info("rendered %d episode pages and %d question pages in %s",
+             len(episode_views), len(question_views), site.site_dir)
+    return site.written
+
+
+def _remove_marked(parent: Path, keep: Iterable[str]) -> list[Path]:
+    keep = set(keep)
+    removed = []
+    if not parent.is_dir():
+        return removed
+    for folder in sorted(parent.iterdir()):
+        if folder.name in keep or folder.is_symlink() or not folder.is_dir():
+            continue
+        if (folder / MARKER).is_file():
+            shutil.rmtree(folder)
+            log.info("removed %s (no longer published)", folder)
+            removed.append(folder)
+    return removed
+
+
+def remove_stale(site_dir: Path, live_slugs: Iterable[str]) -> list[Path]:
+    """Delete ``site/episodes/<slug>/`` folders of episodes no longer published.
+
+    Only folders holding the :data:`MARKER` this module writes are deleted (media,
+    downloads and all); a folder a person made there, or a symlink, is left alone.
+    Returns the folders removed.
+    """
+    return _remove_marked(Path(site_dir) / "episodes", live_slugs)

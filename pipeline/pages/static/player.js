@@ -1,0 +1,118 @@
+/* Learncast player: timestamps that seek, #t= deep links, the current paragraph.
+   Vanilla JavaScript, no dependencies. Without it the page still reads, plays and prints. */
+(function () {
+  "use strict";
+
+  // Printing a question page prints every answer in full, "Read more" parts included.
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (d) {
+      d.setAttribute("open", "");
+      d.setAttribute("data-print-opened", "");
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details[data-print-opened]"), function (d) {
+      d.removeAttribute("open");
+      d.removeAttribute("data-print-opened");
+    });
+  });
+
+  var player = document.querySelector("[data-player]");
+  if (!player) return;
+
+  var turns = Array.prototype.slice.call(document.querySelectorAll(".turn[data-start]"));
+  var starts = turns.map(function (p) { return parseFloat(p.getAttribute("data-start")) || 0; });
+  var follow = document.getElementById("follow-along");
+  var current = null;
+  var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  if (follow && follow.closest(".follow")) follow.closest(".follow").hidden = false;
+
+  /** Seconds from "#t=12.5" (also "#t=12.5,20", the media-fragment form), else null. */
+  function hashTime(hash) {
+    var m = /^#t=(\d+(?:\.\d+)?)/.exec(hash || "");
+    return m ? parseFloat(m[1]) : null;
+  }
+
+  /** The paragraph being spoken at time t: the last one starting at or before it. */
+  function turnAt(t) {
+    var lo = 0, hi = starts.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (starts[mid] <= t + 0.05) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found >= 0 ? turns[found] : null;
+  }
+
+  function reveal(el) {
+    el.scrollIntoView({ block: "center", behavior: reduceMotion ? "auto" : "smooth" });
+  }
+
+  function highlight(t, scroll) {
+    var p = turnAt(t);
+    if (p === current) return;
+    if (current) {
+      current.classList.remove("current");
+      current.removeAttribute("aria-current");
+    }
+    current = p;
+    if (!p) return;
+    p.classList.add("current");
+    p.setAttribute("aria-current", "true");
+    if (scroll || (follow && follow.checked && !player.paused)) reveal(p);
+  }
+
+  /** Move the player to t seconds (once it knows its duration) and optionally play. */
+  function seek(t, play) {
+    function go() {
+      player.currentTime = t;
+      highlight(t, false);
+      if (play) {
+        var started = player.play();
+        // Autoplay may be refused until the reader interacts; the player stays at t.
+        if (started && started.catch) started.catch(function () {});
+      }
+    }
+    if (player.readyState >= 1) {
+      go();
+    } else {
+      player.addEventListener("loadedmetadata", go, { once: true });
+      if (player.networkState === 0 || player.preload === "none") player.load();
+    }
+  }
+
+  document.addEventListener("click", function (e) {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    var a = e.target.closest ? e.target.closest("a") : null;
+    if (!a) return;
+    var href = a.getAttribute("href") || "";
+    var t = hashTime(href);
+    if (t !== null && a.classList.contains("ts")) {
+      e.preventDefault();
+      if (history.replaceState) history.replaceState(null, "", href);
+      seek(t, true);
+    } else if (a.hasAttribute("data-seek")) {
+      // A contents link: the browser scrolls to the chapter; the player follows, playing if it was.
+      seek(parseFloat(a.getAttribute("data-seek")) || 0, !player.paused);
+    }
+  });
+
+  player.addEventListener("timeupdate", function () { highlight(player.currentTime, false); });
+  player.addEventListener("seeked", function () { highlight(player.currentTime, false); });
+
+  if (follow) {
+    follow.addEventListener("change", function () {
+      if (follow.checked && current) reveal(current);
+    });
+  }
+
+  function fromHash() {
+    var t = hashTime(location.hash);
+    if (t === null) return;
+    var p = turnAt(t);
+    if (p) reveal(p);
+    seek(t, true);
+  }
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
+})();

@@ -1,0 +1,449 @@
+"""What the templates show, worked out from Episodes and a question set.
+
+The templates stay dumb (loops and escaping only) so a capture team can restyle or
+restructure them from ``templates/`` in their workspace without re-implementing the
+time-keeping: paragraphs per speaker turn cut at chapter boundaries, timestamps,
+anchors and relative links are all decided here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import posixpath
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import quote, unquote, urlsplit
+
+from ..chapters import CLOSING, INTRO, LOW_CONFIDENCE, chapter_anchor
+from ..config import Config
+from ..models import INTERVIEWEE, INTERVIEWER, Chapter, Episode, MediaFile, Segment, Transcript
+
+#: A question page shows an answer's first paragraphs; the rest sit behind "Read more".
+PREVIEW_PARAGRAPHS = 2
+#: Rounding in transcript.json (3 decimals) must not move a word into the previous chapter.
+_EPSILON = 1e-3
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode category Cc, less whitespace
+_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+HEADINGS = {INTRO: "Introduction", CLOSING: "Closing"}
+
+CHAPTERS_VTT = "chapters.vtt"  # written beside each episode page that has chapters
+
+# kind in Episode.files -> what the download link says, in the order they are listed.
+DOWNLOAD_LABELS = {
+    "vtt": "Captions (WebVTT)",
+    "srt": "Subtitles (SRT)",
+    "txt": "Transcript (plain text)",
+    "json": "Transcript (JSON)",
+    "chapters": "Chapters (JSON)",
+}
+
+
+# ---------------------------------------------------------------- time
+
+
+@dataclass(frozen=True)
+class Timestamp:
+    """One moment, as the player seeks to it and as a reader sees it.
+
+    ``seconds`` is floored to tenths so a link never starts after the first word.
+    """
+
+    seconds: str  # "754.2": for #t= links and data-start
+    clock: str  # "12:34" or "1:02:03": what the reader sees
+    iso: str  # "PT754.2S": the <time datetime> value
+
+    @classmethod
+    def at(cls, seconds: float) -> Timestamp:
+        tenths = max(0, math.floor(seconds * 10 + 1e-6))
+        text = str(tenths // 10) if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
+        return cls(seconds=text, clock=clock(seconds), iso=f"PT{text}S")
+
+
+def clock(seconds: float) -> str:
+    """``MM:SS`` (``H:MM:SS`` from an hour), floored like a player's display."""
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+@dataclass(frozen=True)
+class Duration:
+    label: str  # "42 min"
+    iso: str  # "PT2530S"
+
+    @classmethod
+    def of(cls, seconds: float) -> Duration:
+        total = max(0, round(seconds))
+        if total < 60:
+            label = f"{total} s"
+        elif total < 3600:
+            label = f"{round(total / 60)} min"
+        else:
+            h, m = divmod(round(total / 60), 60)
+            label = f"{h} h {m} min" if m else f"{h} h"
+        return cls(label=label, iso=f"PT{total}S")
+
+
+def day_label(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def vtt_time(seconds: float) -> str:
+    ms = max(0, round(seconds * 1000))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+# ---------------------------------------------------------------- text
+
+
+def clean_text(text: str) -> str:
+    """Whitespace collapsed, control characters (NUL, ESC, ...) dropped.
+
+    A stray control character in a hand-edited transcript would otherwise end up in
+    the page, where some parsers stop at it.
+    """
+    return " ".join(_CONTROL.sub("", text).split())
+
+
+def _pieces(seg: Segment, starts: list[float]) -> list[tuple[int, float, str]]:
+    """The segment's text as (chapter index, start, text), split where a chapter starts.
+
+    Chapters start at sentences, which may be inside a segment. The text is the
+    authority (a person may have corrected it); word timestamps only time it, and only
+    while they still match it one to one. Otherwise the tokens are spread over the
+    segment in proportion to their length, as the chaptering stage does, so the cut
+    falls at the same word.
+    """
+    text = clean_text(seg.text)
+    first = bisect.bisect_right(starts, seg.start + _EPSILON)
+    if first >= len(starts) or starts[first] >= seg.end:  # no chapter starts inside: one piece
+        return [(max(0, first - 1), seg.start, text)] if text else []
+    tokens = text.split()
+    words = [w for w in seg.words if w.word.strip()]
+    if words and len(words) == len(tokens):
+        timed = [(w.start, tok) for w, tok in zip(words, tokens)]
+    else:
+        total = sum(len(tok) + 1 for tok in tokens) or 1
+        span = max(seg.end - seg.start, 0.0)
+        timed, pos = [], 0
+        for tok in tokens:
+            timed.append((seg.start + span * pos / total, tok))
+            pos += len(tok) + 1
+    out: list[tuple[int, float, str]] = []
+    for at, tok in timed:
+        idx = max(0, bisect.bisect_right(starts, at + _EPSILON) - 1)
+        if out and out[-1][0] == idx:
+            out[-1] = (idx, out[-1][1], f"{out[-1][2]} {tok}")
+        else:
+            out.append((idx, at, tok))
+    return out
+
+
+# ---------------------------------------------------------------- paragraphs and chapters
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One speaker turn (within one chapter)."""
+
+    id: str  # "p-754200": the start in milliseconds, for search results to link to
+    start: Timestamp
+    end: float
+    speaker: str  # the key: interviewer / interviewee / ...
+    name: str  # the display name
+    is_interviewer: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class ChapterView:
+    index: int
+    anchor: str
+    question_id: str
+    heading: str  # the full question, or "Introduction" / "Closing"
+    title: str  # the short title, for the contents list
+    start: Timestamp
+    begin: float  # the exact start and end, in seconds
+    end: float
+    confidence: float
+    low_confidence: bool
+    paragraphs: tuple[Paragraph, ...]
+
+    @property
+    def preview(self) -> tuple[Paragraph, ...]:
+        """The first paragraphs, always reaching the first words of an answer."""
+        n = PREVIEW_PARAGRAPHS
+        for i, p in enumerate(self.paragraphs):
+            if not p.is_interviewer:
+                n = max(n, i + 1)
+                break
+        return self.paragraphs[:n]
+
+    @property
+    def rest(self) -> tuple[Paragraph, ...]:
+        return self.paragraphs[len(self.preview):]
+
+
+def _paragraphs(t: Transcript, starts: list[float]) -> list[list[Paragraph]]:
+    """Paragraphs per chapter: consecutive same-speaker words merged, cut at chapter starts.
+
+    With no chapters everything goes into one list.
+    """
+    out: list[list[Paragraph]] = [[] for _ in range(max(1, len(starts)))]
+    used: set[str] = set()
+    current: tuple[int, str] | None = None
+    words: list[str] = []
+    first = last = 0.0
+
+    def flush() -> None:
+        if current is None or not words:
+            return
+        ms = round(first * 1000)
+        pid, n = f"p-{ms}", 1
+        while pid in used:  # two turns in the same millisecond (hand edits): keep ids unique
+            n += 1
+            pid = f"p-{ms}-{n}"
+        used.add(pid)
+        key = current[1]
+        out[current[0]].append(Paragraph(
+            id=pid, start=Timestamp.at(first), end=round(last, 3), speaker=key,
+            name=clean_text(t.speaker_name(key)) or key, is_interviewer=key == INTERVIEWER, text=" ".join(words)))
+
+    for seg in sorted(t.segments, key=lambda s: (s.start, s.end)):
+        for idx, at, text in _pieces(seg, starts):
+            if (idx, seg.speaker) != current:
+                flush()
+                current, words, first = (idx, seg.speaker), [], at
+            words.append(text)
+            last = max(seg.end, at)
+    flush()
+    return out
+
+
+def chapter_views(t: Transcript, questions: dict[str, Any]) -> list[ChapterView]:
+    """One view per chapter, in time order, with its paragraphs.
+
+    Anchors come from :func:`pipeline.chapters.chapter_anchor` with the chapter's
+    position in the transcript, as the chapters files and MP3 chapter links use it, so
+    every link lands on its heading even when a hand edit left the chapters out of order.
+    """
+    order = sorted(range(len(t.chapters)), key=lambda i: t.chapters[i].start)
+    paragraphs = _paragraphs(t, [t.chapters[i].start for i in order])
+    views = []
+    for i, paras in zip(order, paragraphs):
+        ch = t.chapters[i]
+        views.append(ChapterView(
+            index=i, anchor=chapter_anchor(i, ch), question_id=ch.question, heading=heading(ch, questions),
+            title=clean_text(ch.title) or heading(ch, questions), start=Timestamp.at(ch.start),
+            begin=ch.start, end=ch.end, confidence=ch.confidence, low_confidence=ch.confidence < LOW_CONFIDENCE,
+            paragraphs=tuple(paras)))
+    return views
+
+
+def unchaptered(t: Transcript) -> tuple[Paragraph, ...]:
+    """The whole transcript as paragraphs, for an episode without chapters."""
+    return tuple(_paragraphs(t, [])[0])
+
+
+def heading(ch: Chapter, questions: dict[str, Any]) -> str:
+    """The full question asked in a chapter; the chapter's title when the set lacks it."""
+    if ch.question in HEADINGS:
+        return HEADINGS[ch.question]
+    q = questions.get(ch.question)
+    text = clean_text(getattr(q, "question", "") or "") if q is not None else ""
+    return text or clean_text(ch.title) or ch.question
+
+
+# ---------------------------------------------------------------- links
+
+
+def site_path(url: str, config: Config) -> str | None:
+    """The path of an absolute URL under ``base_url`` relative to ``site/``, else None."""
+    base = config.url()
+    if url.startswith(base):
+        return url[len(base):].split("#", 1)[0].split("?", 1)[0]
+    return None
+
+
+def link(url: str, config: Config, page_dir: str) -> str | None:
+    """A link from the page in ``page_dir`` (site-relative, e.g. ``episodes/x``) to ``url``.
+
+    URLs under ``base_url`` become relative, so the site works from a file share or any
+    host. Other http(s) URLs stay as they are; anything else (``javascript:`` ...) is dropped.
+    """
+    path = site_path(url, config)
+    if path is not None:
+        return posixpath.relpath(path or ".", page_dir or ".")
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def q(part: str) -> str:
+    """A path segment for an href."""
+    return quote(part, safe="")
+
+
+# ---------------------------------------------------------------- episodes
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    href: str
+    size: str  # "23.4 MB", or "" when unknown
+
+
+def file_size(n: int) -> str:
+    if n <= 0:
+        return ""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    slug: str
+    path: str  # site-relative: episodes/<slug>/index.html
+    title: str
+    interviewee: str
+    role: str
+    interviewer: str
+    description: str
+    date: date
+    date_label: str
+    duration: Duration
+    reviewed: bool
+    language: str  # of the transcript: srclang and the lang of the transcript text
+    chapters: tuple[ChapterView, ...]
+    paragraphs: tuple[Paragraph, ...]  # only when there are no chapters
+    audio: str  # relative to the episode page
+    audio_type: str
+    video: str | None
+    video_type: str | None
+    poster: str | None
+    captions: str | None
+    chapters_vtt: str | None  # the chapters track's href, when there are chapters
+    chapters_track: str  # its WebVTT text ("" without chapters), written beside the page
+    downloads: tuple[Download, ...]
+    page_url: str
+
+    @property
+    def chapter_count(self) -> int:
+        return len(self.chapters)
+
+
+def episode_date(ep: Episode) -> date:
+    """The interview's date when known, else the publication date."""
+    if ep.recording.meta.date:
+        return ep.recording.meta.date
+    return ep.pub_date.date() if isinstance(ep.pub_date, datetime) else ep.pub_date
+
+
+def episode_view(ep: Episode, config: Config, questions: dict[str, Any], *, folder: Path) -> EpisodeView:
+    """Everything an episode page (and a listing of it) shows; links relative to its page.
+
+    ``folder`` is the episode's folder in ``site/`` (where a video's poster frame lies).
+    """
+    here = f"episodes/{ep.slug}"
+    meta = ep.recording.meta
+
+    def media(f: MediaFile) -> str:
+        return link(f.url, config, here) or q(f.path.name)
+
+    def download(label: str, href: str, length: int = 0) -> Download:
+        local = folder / unquote(href)
+        if not length and "/" not in href and local.is_file():
+            length = local.stat().st_size
+        return Download(label, href, file_size(length))
+
+    downloads = [download(DOWNLOAD_LABELS[kind], href)
+                 for kind in DOWNLOAD_LABELS
+                 if ep.files.get(kind) and (href := link(ep.files[kind], config, here))]
+    chapter_list = chapter_views(ep.transcript, questions)
+    track = chapters_vtt(chapter_list, ep.duration) if chapter_list else ""
+    if track:
+        downloads.append(download("Chapters (WebVTT)", CHAPTERS_VTT, len(track.encode("utf-8"))))
+    downloads.append(download("Audio (MP3)", media(ep.audio), ep.audio.length))
+    if ep.video is not None:
+        downloads.append(download("Video (MP4)", media(ep.video), ep.video.length))
+    poster = folder / "poster.jpg"
+    lang = ep.transcript.language if _LANG_RE.match(ep.transcript.language or "") else config.feed_language
+    d = episode_date(ep)
+    captions = ep.files.get("vtt")
+    return EpisodeView(
+        slug=ep.slug, path=f"episodes/{q(ep.slug)}/index.html", title=clean_text(ep.title) or ep.slug,
+        interviewee=clean_text(meta.interviewee or ep.transcript.speakers.get(INTERVIEWEE) or ""),
+        role=clean_text(meta.role or ""), interviewer=_interviewer(ep, config),
+        description=clean_text(meta.description or ""), date=d, date_label=day_label(d),
+        duration=Duration.of(ep.duration), reviewed=ep.transcript.reviewed, language=lang,
+        chapters=tuple(chapter_list), paragraphs=() if chapter_list else unchaptered(ep.transcript),
+        audio=media(ep.audio), audio_type=ep.audio.mime_type,
+        video=media(ep.video) if ep.video is not None else None,
+        video_type=ep.video.mime_type if ep.video is not None else None,
+        poster="poster.jpg" if ep.video is not None and poster.is_file() else None,
+        captions=link(captions, config, here) if captions else None, chapters_vtt=CHAPTERS_VTT if track else None,
+        chapters_track=track,
+        downloads=tuple(downloads), page_url=ep.page_url,
+    )
+
+
+def _interviewer(ep: Episode, config: Config) -> str:
+    """The interviewer's name, or "" when all that is known is the word "Interviewer"."""
+    name = clean_text(ep.recording.meta.interviewer or ep.transcript.speakers.get(INTERVIEWER)
+                      or config.interviewer or "")
+    return "" if name.lower() == INTERVIEWER else name
+
+
+def chapters_vtt(chapters: Iterable[ChapterView], duration: float) -> str:
+    """A WebVTT chapters track (the short titles), for ``<track kind="chapters">``.
+
+    A chapter's cue runs to the next chapter's start, so the track tiles the recording
+    even where a hand-edited chapter end overlaps or leaves a gap.
+    """
+    chs = list(chapters)
+    lines = ["WEBVTT", ""]
+    for i, ch in enumerate(chs):
+        end = chs[i + 1].begin if i + 1 < len(chs) else max(ch.end, duration)
+        end = max(end, ch.begin + 0.001)
+        title = ch.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        lines += [f"{i + 1}", f"{vtt_time(ch.begin)} --> {vtt_time(end)}", title, ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- questions
+
+
+@dataclass(frozen=True)
+class Answer:
+    episode: EpisodeView
+    chapter: ChapterView
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: str
+    path: str  # site-relative: questions/<id>/index.html
+    question: str
+    title: str
+    answers: tuple[Answer, ...]
+
+
+def question_views(questions: Iterable[Any], episodes: list[EpisodeView]) -> list[QuestionView]:
+    """Every question in the set with every chapter (in newest episodes first) that answers it."""
+    out = []
+    for item in questions:
+        answers = tuple(Answer(ep, ch) for ep in episodes for ch in ep.chapters if ch.question_id == item.id)
+        out.append(QuestionView(
+            id=item.id, path=f"questions/{q(item.id)}/index.html",
+            question=clean_text(item.question), title=clean_text(getattr(item, "title", "") or "") or item.id,
+            answers=answers))
+    return out
