@@ -66,6 +66,7 @@ def _pub_date(builder: Builder, result: RecordingResult, data: dict[str, Any]) -
 def publish_site(builder: Builder, results: list[RecordingResult]) -> list[str]:
     """Publish every publishable recording; returns the published slugs."""
     from ..pages import remove_stale, render_site
+    from ..pages.search import build_search_index
     from .artwork import publish_show_artwork
     from .feed import write_feeds
 
@@ -94,6 +95,7 @@ def publish_site(builder: Builder, results: list[RecordingResult]) -> list[str]:
     write_feeds(config, site, episodes)
     render_site(config, site, episodes, builder.questions, workspace_root=ws.root)
     remove_stale(site, {e.slug for e in episodes})
+    build_search_index(site)
     return [e.slug for e in episodes]
 
 

@@ -1,0 +1,434 @@
+"""Chaptering: question sets, sentence splitting, finding questions, P2.0 chapters.
+
+Transcripts are built in code with word timings like Whisper's (about 0.35 s a word,
+short pauses between sentences, longer between turns). The questions are asked in
+paraphrase, never in the question file's own wording, so the tests exercise matching
+rather than string equality.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from pipeline.chapters import (LOW_CONFIDENCE, QuestionSet, chapter_anchor, chapter_transcript,
+                               load_questions, to_p20_chapters)
+from pipeline.chapters.sentences import split_sentences
+from pipeline.errors import ConfigError, UsageError
+from pipeline.models import INTERVIEWEE, INTERVIEWER, Chapter, Segment, Transcript, Word
+
+DEFAULT_IDS = ("relationships", "confidence", "rules", "bureaucracy", "setbacks", "reactions",
+               "thinking", "methods", "engagement", "governance", "resilience")
+
+ANSWER = ("We started with a small team of four people. At first nobody was sure it would work. "
+          "The council was under a lot of pressure at the time. We spent a lot of time listening "
+          "to residents and their families. Looking back, it was the right call for everyone.")
+
+
+# ---------------------------------------------------------------- building transcripts
+
+
+@dataclass
+class Line:
+    """One turn of a scripted interview; ``mark`` names the turn whose start a test checks."""
+
+    speaker: str
+    text: str
+    mark: str | None = None
+
+
+def asked(text: str, mark: str | None = None) -> Line:
+    return Line(INTERVIEWER, text, mark)
+
+
+def answer(text: str = ANSWER, mark: str | None = None) -> Line:
+    return Line(INTERVIEWEE, text, mark)
+
+
+def build(lines: list[Line], *, lead_silence: float = 2.0, turn_gap: float = 0.9,
+          words_per_segment: int = 18, tail: float = 1.5) -> tuple[Transcript, dict[str, list[float]]]:
+    """A transcript with Whisper-like segments and word timings, and each mark's start time."""
+    segments: list[Segment] = []
+    marks: dict[str, list[float]] = {}
+    t = lead_silence
+    for line in lines:
+        if line.mark:
+            marks.setdefault(line.mark, []).append(round(t, 3))
+        words = line.text.split()
+        for k in range(0, len(words), words_per_segment):
+            timed = []
+            for w in words[k:k + words_per_segment]:
+                length = 0.22 + 0.025 * len(w)
+                timed.append(Word(start=round(t, 3), end=round(t + length, 3), word=" " + w))
+                t += length + (0.4 if w[-1] in ".?!" else 0.05)
+            segments.append(Segment(start=timed[0].start, end=timed[-1].end,
+                                    text=" " + " ".join(words[k:k + words_per_segment]),
+                                    speaker=line.speaker, words=tuple(timed)))
+        t += turn_gap
+    transcript = Transcript(language="en", engine="test", model="test", duration=round(t + tail, 3),
+                            segments=tuple(segments))
+    return transcript, marks
+
+
+@pytest.fixture(scope="module")
+def questions() -> QuestionSet:
+    return load_questions(None)
+
+
+def question_ids(chapters: tuple[Chapter, ...]) -> list[str]:
+    return [c.question for c in chapters]
+
+
+def assert_tiles(chapters: tuple[Chapter, ...], transcript: Transcript) -> None:
+    assert chapters[0].start == 0.0
+    for a, b in zip(chapters, chapters[1:]):
+        assert a.end == b.start
+        assert a.start < a.end
+    assert chapters[-1].end == pytest.approx(transcript.duration)
+
+
+def assert_starts_on_sentence_boundaries(chapters: tuple[Chapter, ...], transcript: Transcript) -> None:
+    """Every start after 0.0 is a word's start and leaves the word before it whole."""
+    words = [w for s in transcript.segments for w in s.words]
+    starts = {w.start for w in words}
+    for ch in chapters[1:]:
+        assert ch.start in starts
+        before = [w.end for w in words if w.start < ch.start]
+        assert not before or max(before) <= ch.start
+
+
+# ---------------------------------------------------------------- the question set
+
+
+def test_default_question_set_has_the_eleven_questions(questions):
+    assert questions.ids == DEFAULT_IDS
+    for q in questions:
+        assert q.title and q.question.endswith("?")
+        assert 4 <= len(q.phrasings) <= 6
+        assert len(set(q.phrasings)) == len(q.phrasings)
+    assert questions.by_id["rules"].question == "What rules did you have to break?"
+    assert len(questions.fingerprint) == 64
+    assert load_questions(None).fingerprint == questions.fingerprint
+    copy = pickle.loads(pickle.dumps(questions))  # builds hand it to worker processes
+    assert copy == questions and copy.by_id["rules"] == questions.by_id["rules"]
+
+
+QUESTION_FILE = '''\
+[[question]]
+id = "rules"
+title = "Rules"
+question = "What rules did you have to break?"
+phrasings = ["Which rules did you bend?"]
+'''
+
+
+def test_fingerprint_follows_wording_not_comments(tmp_path):
+    path = tmp_path / "q.toml"
+    path.write_text(QUESTION_FILE, encoding="utf-8")
+    first = load_questions(path)
+    path.write_text("# a comment\n" + QUESTION_FILE, encoding="utf-8")
+    assert load_questions(path).fingerprint == first.fingerprint
+    path.write_text(QUESTION_FILE.replace("bend", "break"), encoding="utf-8")
+    assert load_questions(path).fingerprint != first.fingerprint
+
+
+def test_duplicate_id_is_a_config_error_naming_the_file(tmp_path):
+    path = tmp_path / "questions.toml"
+    path.write_text(QUESTION_FILE + QUESTION_FILE, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_questions(path)
+    assert info.value.path == path
+    assert any('duplicate id "rules"' in p for p in info.value.problems)
+    assert str(path) in info.value.one_line()
+
+
+def test_every_problem_in_a_question_file_is_reported(tmp_path):
+    path = tmp_path / "questions.toml"
+    path.write_text('''\
+[[question]]
+id = "intro"
+title = "Hello"
+question = "Who are you?"
+
+[[question]]
+id = "Bad Id"
+question = 42
+phrasings = "not a list"
+colour = "blue"
+''', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_questions(path)
+    text = " | ".join(info.value.problems)
+    assert "reserved" in text  # "intro" clashes with the chapter Learncast adds
+    assert 'got "Bad Id"' in text
+    assert 'key "question": expected a string, got a number' in text
+    assert 'missing key "title"' in text
+    assert "expected a list of strings" in text
+    assert 'unknown key "colour"' in text
+    assert len(info.value.problems) >= 6
+
+
+def test_a_file_without_questions_is_a_config_error(tmp_path):
+    path = tmp_path / "questions.toml"
+    path.write_text('title = "nothing"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_questions(path)
+    assert any("[[question]]" in p for p in info.value.problems)
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def test_sentences_split_inside_segments_and_join_across_them():
+    transcript, _ = build([asked("Thank you. What rules did you have to break?"),
+                           answer("We broke the rule about referrals. It took a year.")],
+                          words_per_segment=4)
+    sentences = split_sentences(transcript)
+    assert [s.text for s in sentences] == [
+        "Thank you.", "What rules did you have to break?",
+        "We broke the rule about referrals.", "It took a year."]
+    words = [w for seg in transcript.segments for w in seg.words]
+    assert sentences[1].start == words[2].start  # "What", inside the first segment
+    assert sentences[1].end == words[8].end  # "break?", in the second segment
+    assert [s.turn_start for s in sentences] == [True, False, True, False]
+    assert sentences[2].speaker == INTERVIEWEE
+
+
+def test_corrected_text_keeps_times_inside_its_segment():
+    """A person fixed the text, so its words no longer line up with the word timings."""
+    seg = Segment(start=10.0, end=14.0, text="We broke the referral rule. Then it worked.",
+                  speaker=INTERVIEWEE,
+                  words=(Word(10.0, 11.0, " We"), Word(11.0, 14.0, " brokethe")))
+    transcript = Transcript(language="en", engine="t", model="t", duration=15.0, segments=(seg,))
+    first, second = split_sentences(transcript)
+    assert first.start == 10.0 and second.end == pytest.approx(14.0)
+    assert 10.0 < second.start < 14.0
+
+
+# ---------------------------------------------------------------- finding questions
+
+
+def test_paraphrased_questions_out_of_order_with_skips(questions):
+    transcript, marks = build([
+        asked("Welcome, and thanks for joining us today."),
+        answer("Thanks for having me. I lead the community team at the council."),
+        asked("Let's begin. What governance was in place, and did it help or hinder?", "governance"),
+        answer(),
+        asked("Thank you. Were there any rules you had to break?", "rules"),
+        answer(),
+        asked("That's really interesting. Who did you need to have on your side, and how did you "
+              "get them to trust you?", "relationships"),
+        answer(),
+        asked("What kept you going when things got really tough?", "resilience"),
+        answer(),
+    ])
+    chapters = chapter_transcript(transcript, questions)
+    assert question_ids(chapters) == ["intro", "governance", "rules", "relationships", "resilience"]
+    for ch in chapters[1:]:
+        assert ch.start == marks[ch.question][0]
+        assert ch.title == questions.by_id[ch.question].title
+        assert 0.0 <= ch.confidence <= 1.0
+    assert chapters[0].title == "Introduction"
+    assert_tiles(chapters, transcript)
+    assert_starts_on_sentence_boundaries(chapters, transcript)
+
+
+def test_follow_up_questions_do_not_start_chapters(questions):
+    transcript, marks = build([
+        asked("Did you end up bending the rules at all?", "rules"),
+        answer(),
+        asked("What did you learn from that?"),
+        answer(),
+        asked("How did that feel?"),
+        answer(),
+        asked("Can you give an example?"),
+        answer(),
+        asked("Okay. How did you deal with all the red tape?", "bureaucracy"),
+        answer(),
+    ])
+    chapters = chapter_transcript(transcript, questions)
+    assert question_ids(chapters) == ["intro", "rules", "bureaucracy"]
+    assert [c.start for c in chapters[1:]] == [marks["rules"][0], marks["bureaucracy"][0]]
+    assert_tiles(chapters, transcript)
+
+
+def test_interviewee_restating_the_question_is_not_a_chapter(questions):
+    transcript, marks = build([
+        asked("I'd like to start with methods. Which frameworks did you draw on?", "methods"),
+        answer("What methods, models or theories did we draw on? Well, mostly systems thinking. " + ANSWER),
+        asked("What principles were you guided by?", "thinking"),
+        answer("What was guiding my thinking? Fairness, mainly. " + ANSWER),
+    ])
+    chapters = chapter_transcript(transcript, questions)
+    assert question_ids(chapters) == ["intro", "methods", "thinking"]
+    assert chapters[1].start == marks["methods"][0]
+    assert chapters[2].start == marks["thinking"][0]
+
+
+def test_a_question_revisited_later_gets_a_second_chapter(questions):
+    transcript, marks = build([
+        asked("How did the boards and oversight structures affect things?", "governance"),
+        answer(),
+        asked("When it went wrong, how did people around you respond?", "reactions"),
+        answer(),
+        asked("Coming back to governance for a moment. Did the governance help or hinder you?", "governance"),
+        answer(),
+    ])
+    chapters = chapter_transcript(transcript, questions)
+    assert question_ids(chapters) == ["intro", "governance", "reactions", "governance"]
+    assert [chapters[1].start, chapters[3].start] == marks["governance"]
+    anchors = [chapter_anchor(i, c) for i, c in enumerate(chapters)]
+    assert len(set(anchors)) == len(anchors)
+
+
+def test_chatter_and_silence_before_the_start_are_the_introduction(questions):
+    transcript, marks = build([
+        asked("Is the recording working? Can you hear me okay?"),
+        answer("Yes, I can hear you fine."),
+        asked("Great, let me just check the levels."),
+        answer("Sure, testing one two three."),
+        asked("Lovely. So, first question. Where did you find the courage to challenge how things "
+              "were done?", "confidence"),
+        answer(),
+    ], lead_silence=25.0)
+    chapters = chapter_transcript(transcript, questions)
+    assert question_ids(chapters) == ["intro", "confidence"]
+    assert chapters[0].end == chapters[1].start == marks["confidence"][0]
+
+
+def test_closing_is_detected_near_the_end(questions):
+    transcript, marks = build([
+        asked("How did you get people on board with the change?", "engagement"),
+        answer(),
+        asked("Before we finish, is there anything else you'd like to add?", "closing"),
+        answer("No, I think we covered it. Thank you for having me."),
+    ])
+    chapters = chapter_transcript(transcript, questions)
+    assert question_ids(chapters) == ["intro", "engagement", "closing"]
+    assert chapters[-1].start == marks["closing"][0]
+    assert chapters[-1].title == "Closing"
+    assert_tiles(chapters, transcript)
+
+
+def test_no_closing_without_a_wrap_up(questions):
+    transcript, _ = build([
+        asked("Thank you for coming in today."),
+        answer("Happy to be here."),
+        asked("How did you get people on board with the change?"),
+        answer(),
+    ])
+    assert question_ids(chapter_transcript(transcript, questions)) == ["intro", "engagement"]
+
+
+def test_questions_are_found_when_speaker_labels_fail(questions):
+    """Diarisation put everyone down as the interviewee; question wording still shows the way."""
+    lines = [
+        asked("Did you use any particular models or theories?", "methods"),
+        answer("We built really strong relationships with the GP practices, and trust came from "
+               "turning up every week. " + ANSWER),
+        asked("Thanks. How did you deal with all the red tape?", "bureaucracy"),
+        answer(),
+    ]
+    transcript, marks = build([Line(INTERVIEWEE, line.text, line.mark) for line in lines])
+    chapters = chapter_transcript(transcript, questions)
+    assert question_ids(chapters) == ["intro", "methods", "bureaucracy"]
+    assert [c.start for c in chapters[1:]] == [marks["methods"][0], marks["bureaucracy"][0]]
+
+
+def test_a_monologue_without_questions_is_one_introduction(questions):
+    transcript, _ = build([answer(
+        "I want to share how our team changed the service. The relationships we built with GP "
+        "practices mattered most, and trust came slowly. We broke a few rules and cut through a "
+        "lot of bureaucracy. The governance board was supportive. Some things went wrong and we "
+        "learned from them. What kept us resilient was the families we worked with. " + ANSWER)])
+    chapters = chapter_transcript(transcript, questions)
+    assert chapters == (Chapter(0.0, transcript.duration, "intro", "Introduction", 1.0),)
+
+
+def test_an_empty_transcript_is_one_introduction(questions):
+    transcript = Transcript(language="en", engine="t", model="t", duration=12.5, segments=())
+    assert question_ids(chapter_transcript(transcript, questions)) == ["intro"]
+
+
+def test_a_question_at_the_very_start_has_no_introduction(questions):
+    transcript, _ = build([asked("Were there any rules you had to break?"), answer()], lead_silence=0.0)
+    chapters = chapter_transcript(transcript, questions)
+    assert question_ids(chapters) == ["rules"]
+    assert_tiles(chapters, transcript)
+
+
+# ---------------------------------------------------------------- scorers and confidence
+
+
+class KeywordScorer:
+    """A stand-in for another scorer: 0.35 for a sentence naming the question id."""
+
+    threshold = 0.3
+    strong = 0.8
+
+    def __init__(self, questions: QuestionSet):
+        self.ids = questions.ids
+
+    def score(self, sentences: list[str]) -> np.ndarray:
+        return np.array([[0.35 if qid in s.lower() else 0.0 for qid in self.ids] for s in sentences])
+
+
+def test_a_plugged_in_scorer_is_used_and_weak_chapters_are_flagged(questions, caplog):
+    transcript, marks = build([asked("Tell me about governance.", "governance"), answer()])
+    with caplog.at_level(logging.INFO, logger="pipeline.chapters"):
+        chapters = chapter_transcript(transcript, questions, scorer=KeywordScorer(questions))
+    assert question_ids(chapters) == ["intro", "governance"]
+    assert chapters[1].start == marks["governance"][0]
+    assert chapters[1].confidence < LOW_CONFIDENCE
+    assert any("low confidence" in r.getMessage() and "Governance" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_an_unknown_scorer_is_a_usage_error(questions):
+    transcript, _ = build([asked("Were there any rules you had to break?"), answer()])
+    with pytest.raises(UsageError, match="unknown chapter scorer"):
+        chapter_transcript(transcript, questions, scorer="psychic")
+
+
+def test_an_hour_long_interview_is_chaptered_quickly(questions):
+    phrasings = ["Were there any rules you had to break?", "How did you deal with all the red tape?",
+                 "What governance was in place, and did it help or hinder?",
+                 "How did you get people on board with the change?"]
+    lines: list[Line] = []
+    for i in range(60):
+        lines += [asked(phrasings[i % 4]), answer(" ".join([ANSWER] * 4))]
+    transcript, _ = build(lines)
+    assert transcript.duration > 3600
+    began = time.perf_counter()
+    chapters = chapter_transcript(transcript, questions)
+    assert time.perf_counter() - began < 10.0
+    assert_tiles(chapters, transcript)
+    assert set(question_ids(chapters)) == {"intro", "rules", "bureaucracy", "governance", "engagement"}
+
+
+# ---------------------------------------------------------------- Podcasting 2.0 chapters
+
+
+def test_p20_chapters_link_to_the_page_anchors():
+    chapters = (Chapter(0.0, 12.5, "intro", "Introduction"),
+                Chapter(12.5, 80.0, "rules", "Rules you had to break", 0.9),
+                Chapter(80.0, 99.0, "closing", "Closing", 0.9))
+    doc = to_p20_chapters(chapters, "https://example.org/learncast/episodes/jane/")
+    assert doc["version"] == "1.2.0"
+    assert doc["chapters"] == [
+        {"startTime": 0.0, "title": "Introduction",
+         "url": "https://example.org/learncast/episodes/jane/#ch-0-intro"},
+        {"startTime": 12.5, "title": "Rules you had to break",
+         "url": "https://example.org/learncast/episodes/jane/#ch-1-rules"},
+        {"startTime": 80.0, "title": "Closing",
+         "url": "https://example.org/learncast/episodes/jane/#ch-2-closing"},
+    ]
+
+
+def test_anchors_are_url_safe_for_hand_edited_ids():
+    assert chapter_anchor(3, Chapter(1.0, 2.0, "Our Story / Part 2", "x")) == "ch-3-our-story-part-2"
