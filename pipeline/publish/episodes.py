@@ -101,7 +101,7 @@ def publish_site(builder: Builder, results: list[RecordingResult]) -> list[str]:
 
 def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any]) -> Episode:
     from ..transcribe import TRANSCRIPT_NAME, read_transcript_file
-    from .media import encode_audio, encode_video, tag_mp3
+    from .media import ENCODING_VERSION, encode_audio, encode_video, tag_mp3
 
     ws, config = builder.ws, builder.config
     slug, audio, transcript = result.slug, result.audio, result.transcript
@@ -126,12 +126,14 @@ def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any]) -
 
     chapter_urls = [f"{page_url}#{_anchor(i, c)}" for i, c in enumerate(transcript.chapters)]
     artwork = _episode_artwork(builder, result, out, entry)
+    if artwork is not None and artwork.parent == out:
+        files["image"] = config.url("episodes", slug, artwork.name)
     tags = {"title": title, "artist": rec.meta.interviewee or config.author, "album": config.title,
             "date": (rec.meta.date.isoformat() if rec.meta.date else None)}
     chapters = [c.to_dict() for c in transcript.chapters]
 
     mp3 = out / "audio.mp3"
-    enc_key = _key(audio.source_sha256, "mp3", 1)
+    enc_key = _key(audio.source_sha256, "mp3", ENCODING_VERSION)
     if not mp3.is_file() or entry.get("mp3_encoded") != enc_key:
         encode_audio(rec.path, mp3, channels=min(2, max(1, audio.channels)))
         entry["mp3_encoded"] = enc_key
@@ -144,7 +146,7 @@ def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any]) -
     video_file = None
     if audio.has_video:
         mp4 = out / "video.mp4"
-        vkey = _key(audio.source_sha256, "mp4", 1, chapters)
+        vkey = _key(audio.source_sha256, "mp4", ENCODING_VERSION, chapters)
         if not mp4.is_file() or entry.get("mp4") != vkey:
             encode_video(rec.path, mp4, transcript.chapters)
             entry["mp4"] = vkey
