@@ -1,0 +1,307 @@
+"""Every caption and transcript file, rendered from one canonical :class:`Transcript`.
+
+* ``transcript.vtt``  WebVTT with ``<v Name>`` voice tags (the player's captions track),
+* ``transcript.srt``  SubRip, the speaker's name before the first cue of each turn,
+* ``transcript.txt``  plain text, one paragraph per speaker turn,
+* ``transcript.p20.json``  the Podcasting 2.0 JSON transcript (``<podcast:transcript>``).
+
+All four read segment text through :func:`_segment_tokens` only, so a redacted
+Transcript (same segments, edited text) can be passed in as it is and nothing else needs
+to know about redaction.
+
+Captions are cut for reading: at most two lines of :data:`MAX_LINE` characters, at most
+:data:`MAX_CUE_SECONDS` on screen, broken at word boundaries, and a long segment becomes
+several cues timed from its word timestamps, so each cue is on screen while its words are
+spoken. VTT and SRT share the same cues (same times, same line breaks).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..fsutil import write_json_if_changed, write_text_if_changed
+from ..models import Segment, Transcript
+
+log = logging.getLogger(__name__)
+
+MAX_LINE = 65  # characters per caption line (BBC/Netflix guidance is 37-42 on TV; podcasts players are wider)
+MAX_LINES = 2
+MAX_CUE_SECONDS = 7.0  # longer cues are hard to follow even when the text fits
+MIN_CUE_SECONDS = 1.0  # a one-word cue is held this long when the silence after it allows
+SENTENCE_BREAK_CHARS = 40  # a cue this full ends at a sentence end rather than mid-next-sentence
+
+FILE_NAMES = {
+    "vtt": "transcript.vtt",
+    "srt": "transcript.srt",
+    "txt": "transcript.txt",
+    "p20": "transcript.p20.json",
+}
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One caption on screen: times in milliseconds, plain (unescaped) text lines.
+
+    ``label`` is the speaker's display name when this cue opens a speaker turn, else "".
+    The line layout already leaves room for ``"label: "`` before the first line, so SRT can
+    print it there and VTT (which names the voice in a tag instead) cuts at the same places.
+    """
+
+    start_ms: int
+    end_ms: int
+    speaker: str
+    name: str
+    lines: tuple[str, ...]
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: float
+    end: float
+    text: str
+
+
+# ---------------------------------------------------------------- text, the one place it is read
+
+
+def _clean_tokens(text: str) -> list[str]:
+    """Whitespace-separated tokens without control characters (NUL, ESC, ...).
+
+    ``str.split()`` also splits on Unicode line and paragraph separators, so no token can
+    start a new line inside a cue or a paragraph.
+    """
+    tokens = []
+    for raw in text.split():
+        tok = "".join(ch for ch in raw if unicodedata.category(ch) != "Cc")
+        if tok:
+            tokens.append(tok)
+    return tokens
+
+
+def _segment_tokens(seg: Segment) -> list[str]:
+    """The words of a segment as every format shows them: the one place text is read."""
+    return _clean_tokens(seg.text)
+
+
+def _display_name(t: Transcript, key: str) -> str:
+    name = " ".join(_clean_tokens(t.speaker_name(key)))
+    return name or key
+
+
+def _timed_tokens(seg: Segment) -> list[_Token]:
+    """The segment's text as tokens, each with the time it is spoken.
+
+    The text is the authority (a person may have corrected it, or redaction replaced
+    words); word timestamps only time it. When the words still match the text one to
+    one they time each token exactly; otherwise the tokens are spread over the segment
+    in proportion to their length.
+    """
+    tokens = _segment_tokens(seg)
+    words = [w for w in seg.words if w.word.strip()]
+    if words and len(words) == len(tokens):
+        return [_Token(w.start, max(w.end, w.start), tok) for w, tok in zip(words, tokens)]
+    total = sum(len(tok) + 1 for tok in tokens) or 1
+    span = max(seg.end - seg.start, 0.0)
+    out, pos = [], 0
+    for tok in tokens:
+        start = seg.start + span * pos / total
+        pos += len(tok) + 1
+        out.append(_Token(start, seg.start + span * pos / total, tok))
+    return out
+
+
+def _turn_texts(t: Transcript) -> Iterator[tuple[str, str]]:
+    """(speaker key, text) per speaker turn: consecutive same-speaker segments merged."""
+    key = ""
+    parts: list[str] = []
+    for seg in t.segments:
+        text = " ".join(_segment_tokens(seg))
+        if not text:
+            continue
+        if seg.speaker != key and parts:
+            yield key, " ".join(parts)
+            parts = []
+        key = seg.speaker
+        parts.append(text)
+    if parts:
+        yield key, " ".join(parts)
+
+
+# ---------------------------------------------------------------- cues
+
+
+def _fits(line: str) -> bool:
+    return len(line) <= MAX_LINE or " " not in line  # a single over-long word has to stand alone
+
+
+def _layout(texts: list[str], lead: str = "") -> list[str] | None:
+    """Break tokens into at most two balanced lines, or None when they don't fit.
+
+    ``lead`` (e.g. ``"Name: "``) is counted in the first line's length but not returned.
+    """
+    one = " ".join(texts)
+    if _fits(lead + one) or len(texts) == 1:
+        return [one]
+    best: tuple[int, list[str]] | None = None
+    for i in range(1, len(texts)):
+        first, second = " ".join(texts[:i]), " ".join(texts[i:])
+        if _fits(lead + first) and _fits(second):
+            score = max(len(lead + first), len(second))
+            if best is None or score < best[0]:
+                best = (score, [first, second])
+    return best[1] if best else None
+
+
+def _pack(tokens: list[_Token], lead: str) -> list[tuple[list[_Token], list[str]]]:
+    """Greedily fill cues with tokens; start a new cue when the text no longer fits in
+    two lines, the cue would stay up too long, or a full enough cue reaches a sentence end."""
+    out: list[tuple[list[_Token], list[str]]] = []
+    cur: list[_Token] = []
+    lines: list[str] = []
+    for tok in tokens:
+        if cur:
+            candidate = _layout([x.text for x in cur] + [tok.text], "" if out else lead)
+            too_long = tok.end - cur[0].start > MAX_CUE_SECONDS
+            sentence_end = cur[-1].text.endswith((".", "?", "!", "…")) and len(" ".join(lines)) >= SENTENCE_BREAK_CHARS
+            if candidate is None or too_long or sentence_end:
+                out.append((cur, lines))
+                cur, lines = [], []
+            else:
+                lines = candidate
+        if not cur:
+            cur, lines = [tok], [tok.text]
+            continue
+        cur.append(tok)
+    if cur:
+        out.append((cur, lines))
+    return out
+
+
+def cues(t: Transcript) -> list[Cue]:
+    """The caption cues shared by VTT and SRT: non-overlapping, in order, inside the audio."""
+    raw: list[Cue] = []
+    previous_speaker: str | None = None
+    for seg in t.segments:
+        tokens = _timed_tokens(seg)
+        if not tokens:
+            continue
+        name = _display_name(t, seg.speaker)
+        lead = f"{name}: " if seg.speaker != previous_speaker else ""
+        previous_speaker = seg.speaker
+        for i, (group, lines) in enumerate(_pack(tokens, lead)):
+            raw.append(Cue(
+                start_ms=round(group[0].start * 1000), end_ms=round(group[-1].end * 1000),
+                speaker=seg.speaker, name=name, lines=tuple(lines),
+                label=name if (i == 0 and lead) else "",
+            ))
+    return _retime(raw, t.duration)
+
+
+def _retime(raw: list[Cue], duration: float) -> list[Cue]:
+    """Make times monotonic and non-overlapping, inside [0, duration], and hold very short
+    cues up to :data:`MIN_CUE_SECONDS` when the gap before the next cue allows."""
+    limit = round(duration * 1000) if duration > 0 else None
+    out: list[Cue] = []
+    last_end = 0
+    for i, cue in enumerate(raw):
+        start = max(cue.start_ms, last_end)
+        end = max(cue.end_ms, start + 1)
+        next_start = raw[i + 1].start_ms if i + 1 < len(raw) else None
+        wanted = start + round(MIN_CUE_SECONDS * 1000)
+        if end < wanted:
+            end = wanted if next_start is None else max(end, min(wanted, next_start))
+        if limit is not None:
+            start, end = min(start, limit), min(end, limit)
+        out.append(Cue(start, end, cue.speaker, cue.name, cue.lines, cue.label))
+        last_end = end
+    return out
+
+
+# ---------------------------------------------------------------- renderers
+
+
+def _timestamp(ms: int, sep: str) -> str:
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, milli = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"
+
+
+def _vtt_escape(text: str) -> str:
+    # &, < and > are the only characters WebVTT cue text reserves; escaping > also means a
+    # literal "-->" becomes "--&gt;" and can never be read as a timing line.
+    return html.escape(text, quote=False)
+
+
+def to_vtt(t: Transcript) -> str:
+    """WebVTT, every cue's voice named in a ``<v Name>`` tag."""
+    blocks = ["WEBVTT"]
+    for i, cue in enumerate(cues(t), 1):
+        lines = [_vtt_escape(line) for line in cue.lines]
+        lines[0] = f"<v {_vtt_escape(cue.name)}>{lines[0]}"
+        blocks.append(f"{i}\n{_timestamp(cue.start_ms, '.')} --> {_timestamp(cue.end_ms, '.')}\n" + "\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _srt_text(text: str) -> str:
+    # SubRip has no escaping; the one sequence that can break its structure is the arrow.
+    return text.replace("-->", "→")
+
+
+def to_srt(t: Transcript) -> str:
+    """SubRip, the speaker's name before the first cue of each of their turns."""
+    blocks = []
+    for i, cue in enumerate(cues(t), 1):
+        lines = [_srt_text(line) for line in cue.lines]
+        if cue.label:
+            lines[0] = f"{_srt_text(cue.label)}: {lines[0]}"
+        blocks.append(f"{i}\n{_timestamp(cue.start_ms, ',')} --> {_timestamp(cue.end_ms, ',')}\n" + "\n".join(lines))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def to_txt(t: Transcript) -> str:
+    """Plain text: one ``Name: text`` paragraph per speaker turn, blank lines between."""
+    paragraphs = [f"{_display_name(t, key)}: {text}" for key, text in _turn_texts(t)]
+    return "\n\n".join(paragraphs) + ("\n" if paragraphs else "")
+
+
+def to_p20_json(t: Transcript) -> dict[str, Any]:
+    """The Podcasting 2.0 JSON transcript: one entry per segment, speaker by display name."""
+    segments = []
+    for seg in t.segments:
+        body = " ".join(_segment_tokens(seg))
+        if body:
+            segments.append({
+                "speaker": _display_name(t, seg.speaker),
+                "startTime": round(seg.start, 3),
+                "endTime": round(max(seg.end, seg.start), 3),
+                "body": body,
+            })
+    return {"version": "1.0.0", "segments": segments}
+
+
+def write_all(t: Transcript, folder: Path) -> dict[str, Path]:
+    """Write every format into ``folder``; returns kind -> path.
+
+    Each file is written atomically and only when its content changed, so an unchanged
+    transcript keeps its files' modification times (and rsync/CDN caches stay warm).
+    """
+    folder = Path(folder)
+    paths = {kind: folder / name for kind, name in FILE_NAMES.items()}
+    changed = [
+        write_text_if_changed(paths["vtt"], to_vtt(t)),
+        write_text_if_changed(paths["srt"], to_srt(t)),
+        write_text_if_changed(paths["txt"], to_txt(t)),
+        write_json_if_changed(paths["p20"], to_p20_json(t)),
+    ]
+    log.debug("transcript formats in %s: %d of %d rewritten", folder, sum(changed), len(changed))
+    return paths
+
+
+__all__ = ["Cue", "FILE_NAMES", "MAX_LINE", "cues", "to_vtt", "to_srt", "to_txt", "to_p20_json", "write_all"]
