@@ -172,7 +172,8 @@ class Builder:
         transcript = transcribe_audio(
             audio, self.config, self.settings, engine=self.engine, stereo_wav=stereo,
             progress=lambda done: self.reporter.advanced(rec.slug, done))
-        extra = {"guid": keep.get("guid") or episode_guid(audio.sha256), "source": rec.path.name}
+        extra = {"guid": keep.get("guid") or episode_guid(audio.sha256), "source": rec.path.name,
+                 "transcribed_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
         extra.update({k: v for k, v in keep.items() if k != "guid"})
         write_transcript_file(path, transcript_to_file_data(transcript, asr_key=key, extra=extra),
                               machine=True)

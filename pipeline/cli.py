@@ -204,6 +204,78 @@ def status(workspace: Path) -> None:
         click.secho(line, fg="red" if r.state == "failed" else None)
 
 
+def _slug_folder(workspace: Path, slug: str) -> tuple[Any, Path]:
+    ws = _open(workspace)
+    recordings, _ = ws.recordings()
+    if slug not in {r.slug for r in recordings} and not ws.transcript_dir(slug).is_dir():
+        from .errors import UsageError
+
+        raise UsageError(f'no recording with the slug "{slug}"', path=ws.media_dir,
+                         fix="check the slug with `learncast status`")
+    return ws, ws.transcript_dir(slug)
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("state", type=click.Choice(["public", "withheld"]))
+@click.option("--until", "until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Embargo: publish only after this date (YYYY-MM-DD).")
+@workspace_option
+def consent(slug: str, state: str, until: Any, workspace: Path) -> None:
+    """Record the interviewee's consent for SLUG: public or withheld (wins over the sidecar)."""
+    from .consent import record
+
+    _, folder = _slug_folder(workspace, slug)
+    path = record(folder, state, until.date() if until else None)
+    when = f", not before {until.date().isoformat()}" if until else ""
+    click.echo(f"{slug}: {state}{when}. Recorded in {path}. Run `learncast build` to apply it.")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--phrase", "phrases", multiple=True, metavar="TEXT",
+              help="Cut every occurrence of TEXT (whole words, any case).")
+@click.option("--range", "ranges", multiple=True, metavar="START-END",
+              help="Cut a time range, in seconds or MM:SS, e.g. 12:30-12:41.")
+@click.option("--reason", default="", help="Why (kept for the team, never published).")
+@click.option("--list", "list_", is_flag=True, help="List this recording's redactions.")
+@click.option("--remove", "remove", type=int, multiple=True, metavar="N", help="Remove entry N (see --list).")
+@workspace_option
+def redact(slug: str, phrases: tuple[str, ...], ranges: tuple[str, ...], reason: str, list_: bool,
+           remove: tuple[int, ...], workspace: Path) -> None:
+    """Cut a phrase or a time range of SLUG from everything published, audio included."""
+    from . import redact as r
+    from .errors import UsageError
+
+    _, folder = _slug_folder(workspace, slug)
+    entries = r.load(folder)
+    if remove:
+        bad = [n for n in remove if not 1 <= n <= len(entries)]
+        if bad:
+            raise UsageError(f"there is no redaction {bad[0]}", path=folder / r.REDACTIONS_NAME,
+                             fix=f"use `learncast redact {slug} --list` to see the numbers")
+        entries = [e for i, e in enumerate(entries, 1) if i not in remove]
+    for text in phrases:
+        if not r.has_words(text):
+            raise UsageError(f'"{text}" has no words to match', fix="give a word or phrase")
+        entries.append(r.Redaction(text=text.strip(), reason=reason))
+    for span in ranges:
+        try:
+            start, end = r.parse_range(span)
+        except ValueError as exc:
+            raise UsageError(str(exc), fix="write START-END in seconds or MM:SS, e.g. 12:30-12:41") from None
+        entries.append(r.Redaction(start=start, end=end, reason=reason))
+    if phrases or ranges or remove:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = r.save(folder, entries)
+        click.echo(f"{slug}: {len(entries)} redaction(s) in {path}. Run `learncast build` to apply them.")
+    if list_ or not (phrases or ranges or remove):
+        if not entries:
+            click.echo(f"{slug}: no redactions.")
+        for i, e in enumerate(entries, 1):
+            click.echo(f"{i}. {e.describe()}")
+
+
 @main.group()
 def models() -> None:
     """Manage speech models."""

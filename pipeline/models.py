@@ -223,6 +223,7 @@ class Episode:
     video: MediaFile | None = None
     page_url: str = ""
     files: dict[str, str] = field(default_factory=dict)  # kind -> absolute URL (vtt, srt, txt, json, chapters)
+    provenance: dict[str, Any] = field(default_factory=dict)  # engine, model, review, consent, redaction count
 
     @property
     def chapters(self) -> tuple[Chapter, ...]:

@@ -335,6 +335,8 @@ class EpisodeView:
     chapters_track: str  # its WebVTT text ("" without chapters), written beside the page
     downloads: tuple[Download, ...]
     page_url: str
+    provenance: tuple[tuple[str, str], ...] = ()  # (label, value) rows for "About this transcript"
+    cite: str = ""  # a "cite this interview" line
 
     @property
     def chapter_count(self) -> int:
@@ -393,7 +395,34 @@ def episode_view(ep: Episode, config: Config, questions: dict[str, Any], *, fold
         captions=link(captions, config, here) if captions else None, chapters_vtt=CHAPTERS_VTT if track else None,
         chapters_track=track,
         downloads=tuple(downloads), page_url=ep.page_url,
+        provenance=provenance_rows(ep.provenance), cite=citation(ep, config, d),
     )
+
+
+def provenance_rows(p: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """How this transcript was made, for readers: never the content of a redaction."""
+    if not p:
+        return ()
+    rows = [("Transcribed by", f"{p.get('engine', '?')} ({p.get('model', '?')})")]
+    if p.get("transcribed_at"):
+        rows.append(("Transcribed", str(p["transcribed_at"])[:10]))
+    if p.get("reviewed"):
+        rows.append(("Reviewed by a person", str(p.get("reviewed_at") or "yes")[:10]))
+    else:
+        rows.append(("Reviewed by a person", "not yet"))
+    if p.get("edited_by_hand"):
+        rows.append(("Corrected by hand", "yes"))
+    rows.append(("Consent", str(p.get("consent", "not recorded"))))
+    count = int(p.get("redactions", 0))
+    rows.append(("Redactions", f"{count} redaction{'s' if count != 1 else ''} applied" if count else "none"))
+    return tuple(rows)
+
+
+def citation(ep: Episode, config: Config, d: date) -> str:
+    who = clean_text(ep.recording.meta.interviewee or "")
+    parts = [p for p in (who, f"\u201c{clean_text(ep.title)}\u201d", clean_text(config.title), day_label(d)) if p]
+    url = f"{ep.page_url}#t=0" if ep.page_url else ""
+    return ", ".join(parts) + (f". {url}" if url else ".")
 
 
 def _interviewer(ep: Episode, config: Config) -> str:

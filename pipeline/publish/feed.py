@@ -32,6 +32,7 @@ from ..config import Config
 from ..errors import BuildError
 from ..fsutil import write_text_if_changed
 from ..models import INTERVIEWEE, Episode, Segment, Transcript
+from ..redact import MARKER as REDACTED
 from .artwork import ARTWORK_NAME
 from .podcast20 import register, xml_text
 
@@ -285,6 +286,9 @@ def choose_soundbite(transcript: Transcript) -> tuple[float, float] | None:
     runs: list[list[Segment]] = []
     previous = None
     for seg in sorted(transcript.segments, key=lambda s: s.start):
+        if REDACTED in seg.text:
+            previous = None  # a soundbite never spans a redaction
+            continue
         if seg.speaker == INTERVIEWEE and seg.text.strip() and seg.end > seg.start:
             if previous == INTERVIEWEE and runs:
                 runs[-1].append(seg)

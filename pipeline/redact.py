@@ -1,0 +1,308 @@
+"""Redaction: what an interviewee asks to cut is cut from everything published.
+
+A capture team lists cuts in ``transcripts/<slug>/redactions.toml``, by hand or with
+``learncast redact``::
+
+    [[redact]]
+    text = "Councillor Brown"        # every occurrence, whole words, any case
+    reason = "named a colleague"
+
+    [[redact]]
+    start = "12:30"                  # a time range, seconds or MM:SS or H:MM:SS
+    end = "12:41"
+    reason = "talks about a live case"
+
+Phrases are matched afresh against the current transcript at every build, so a cut
+survives re-transcription and hand edits. The canonical ``transcript.json`` and the
+recording stay untouched for the team; only what is published is redacted: the text
+becomes ``[redacted]``, and the audio in each cut span becomes silence of the same length.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import ConfigError, UsageError
+from .fsutil import write_text
+from .models import Chapter, RecordingMeta, Segment, Transcript, Word
+
+REDACTIONS_NAME = "redactions.toml"
+MARKER = "[redacted]"
+_WORD = re.compile(r"[\w']+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """One entry: a phrase (``text``) or a time range (``start``..``end``)."""
+
+    text: str | None = None
+    start: float | None = None
+    end: float | None = None
+    reason: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "phrase" if self.text is not None else "range"
+
+    def describe(self) -> str:
+        what = f'"{self.text}"' if self.text is not None else f"{clock(self.start)}-{clock(self.end)}"
+        return f"{self.kind} {what}" + (f" ({self.reason})" if self.reason else "")
+
+
+# ---------------------------------------------------------------- times
+
+
+def parse_time(value: Any) -> float:
+    """Seconds from 75, 75.5, "75", "1:15" or "0:01:15"."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a time: {value!r}")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError("times cannot be negative")
+        return float(value)
+    text = str(value).strip()
+    parts = text.split(":")
+    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
+        raise ValueError(f'not a time: "{text}" (use seconds or MM:SS)')
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + float(p)
+    return seconds
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    """``START-END`` in seconds or MM:SS, e.g. ``12:30-12:41``."""
+    if "-" not in text:
+        raise ValueError(f'not a range: "{text}" (use START-END, e.g. 12:30-12:41)')
+    a, b = text.split("-", 1)
+    start, end = parse_time(a), parse_time(b)
+    if end <= start:
+        raise ValueError(f'the range "{text}" ends before it starts')
+    return start, end
+
+
+def clock(seconds: float | None) -> str:
+    s = int(round(seconds or 0))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+# ---------------------------------------------------------------- the file
+
+
+def load(folder: Path) -> list[Redaction]:
+    """Read ``redactions.toml``; ConfigError naming every bad entry."""
+    path = folder / REDACTIONS_NAME
+    if not path.is_file():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"is not valid TOML: {exc}"], path=path) from None
+    problems: list[str] = []
+    unknown = set(data) - {"redact"}
+    if unknown:
+        problems.append(f'unknown key "{sorted(unknown)[0]}"; entries go in [[redact]] tables')
+    entries = data.get("redact", [])
+    if not isinstance(entries, list):
+        raise ConfigError(['"redact" must be a list of [[redact]] tables'], path=path)
+    out: list[Redaction] = []
+    for i, e in enumerate(entries, 1):
+        where = f"entry {i}"
+        if not isinstance(e, dict):
+            problems.append(f"{where}: expected a [[redact]] table")
+            continue
+        extra = set(e) - {"text", "start", "end", "reason"}
+        if extra:
+            problems.append(f'{where}: unknown key "{sorted(extra)[0]}" (allowed: text, start, end, reason)')
+        reason = e.get("reason", "")
+        if not isinstance(reason, str):
+            problems.append(f'{where}: "reason" must be a string')
+            reason = ""
+        if "text" in e:
+            if not isinstance(e["text"], str) or not _WORD.search(e["text"]):
+                problems.append(f'{where}: "text" must be a phrase with at least one word')
+            elif "start" in e or "end" in e:
+                problems.append(f"{where}: give either text or start and end, not both")
+            else:
+                out.append(Redaction(text=e["text"].strip(), reason=reason))
+        elif "start" in e and "end" in e:
+            try:
+                start, end = parse_time(e["start"]), parse_time(e["end"])
+                if end <= start:
+                    raise ValueError("end must be after start")
+                out.append(Redaction(start=start, end=end, reason=reason))
+            except ValueError as exc:
+                problems.append(f"{where}: {exc}")
+        else:
+            problems.append(f'{where}: needs "text", or "start" and "end"')
+    if problems:
+        raise ConfigError(problems, path=path)
+    return out
+
+
+def save(folder: Path, entries: Iterable[Redaction]) -> Path:
+    """Write ``redactions.toml`` (atomically), keeping it easy to edit by hand."""
+    lines = ["# What to cut from everything published for this recording. See `learncast redact --help`.", ""]
+    for e in entries:
+        lines.append("[[redact]]")
+        if e.text is not None:
+            lines.append(f"text = {json.dumps(e.text, ensure_ascii=False)}")
+        else:
+            lines.append(f'start = "{_exact(e.start)}"')
+            lines.append(f'end = "{_exact(e.end)}"')
+        if e.reason:
+            lines.append(f"reason = {json.dumps(e.reason, ensure_ascii=False)}")
+        lines.append("")
+    path = folder / REDACTIONS_NAME
+    write_text(path, "\n".join(lines))
+    return path
+
+
+def _exact(seconds: float | None) -> str:
+    s = float(seconds or 0)
+    whole = int(s)
+    frac = s - whole
+    text = f"{whole // 60}:{whole % 60:02d}"
+    return text + (f"{frac:.3f}".lstrip("0") if frac > 1e-6 else "")
+
+
+def fingerprint(entries: Iterable[Redaction]) -> str:
+    return hashlib.sha256(json.dumps([dataclasses.astuple(e) for e in entries]).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- applying
+
+
+def _norm(token: str) -> str:
+    """A word as matched: lower case, punctuation and a possessive 's dropped."""
+    word = "".join(_WORD.findall(token.lower().replace("\u2019", "'")))
+    return word[:-2] if word.endswith("'s") and len(word) > 2 else word
+
+
+def _phrase_regex(phrase: str) -> re.Pattern[str]:
+    words = _WORD.findall(phrase)
+    body = r"[\W_]+".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE | re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A redacted copy of what is published, and the audio spans to silence."""
+
+    transcript: Transcript
+    spans: tuple[tuple[float, float], ...]
+    count: int  # entries that matched something
+
+    def text(self, value: str | None) -> str | None:
+        """Redact the phrases in a free-text field (title, description, chapter title)."""
+        return value if value is None else _redact_text(value, self._patterns)
+
+    _patterns: tuple[re.Pattern[str], ...] = ()
+
+
+def apply(transcript: Transcript, entries: list[Redaction]) -> Applied:
+    """Redact ``transcript``: phrase matches on whole words, time ranges on word times."""
+    if not entries:
+        return Applied(transcript=transcript, spans=(), count=0)
+    patterns = tuple(_phrase_regex(e.text) for e in entries if e.text is not None)
+    spans: list[tuple[float, float]] = [(e.start, e.end) for e in entries if e.kind == "range"]
+    matched = len(spans)
+    words = [(si, wi, w) for si, s in enumerate(transcript.segments) for wi, w in enumerate(s.words)]
+    norms = [_norm(w.word) for _, _, w in words]
+    for e in entries:
+        if e.text is None:
+            continue
+        target = [_norm(t) for t in _WORD.findall(e.text)]
+        hit = False
+        for i in range(len(words) - len(target) + 1):
+            if norms[i:i + len(target)] == target:
+                spans.append((words[i][2].start, words[i + len(target) - 1][2].end))
+                hit = True
+        # Text a person edited may no longer match the word timings: silence its whole segment.
+        pattern = _phrase_regex(e.text)
+        for seg in transcript.segments:
+            if pattern.search(seg.text) and not any(a < seg.end and b > seg.start for a, b in spans):
+                spans.append((seg.start, seg.end))
+                hit = True
+        matched += hit
+    spans = _merge(spans)
+    segments = tuple(_redact_segment(s, spans, patterns) for s in transcript.segments)
+    chapters = tuple(dataclasses.replace(c, title=_redact_text(c.title, patterns)) for c in transcript.chapters)
+    redacted = dataclasses.replace(transcript, segments=segments, chapters=chapters,
+                                   speakers={k: _redact_text(v, patterns) for k, v in transcript.speakers.items()})
+    return Applied(transcript=redacted, spans=tuple(spans), count=matched, _patterns=patterns)
+
+
+def redact_meta(meta: RecordingMeta, applied: Applied) -> RecordingMeta:
+    return dataclasses.replace(meta, title=applied.text(meta.title), description=applied.text(meta.description),
+                               interviewee=applied.text(meta.interviewee), role=applied.text(meta.role),
+                               interviewer=applied.text(meta.interviewer))
+
+
+def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + 0.05:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _redact_text(text: str, patterns: Iterable[re.Pattern[str]]) -> str:
+    for p in patterns:
+        text = p.sub(MARKER, text)
+    return re.sub(rf"(?:{re.escape(MARKER)}[\s,;:.-]*)+{re.escape(MARKER)}", MARKER, text)
+
+
+def _inside(w: Word, spans: list[tuple[float, float]]) -> bool:
+    mid = (w.start + w.end) / 2
+    return any(a - 0.01 <= mid <= b + 0.01 for a, b in spans)
+
+
+def _redact_segment(seg: Segment, spans: list[tuple[float, float]], patterns) -> Segment:
+    overlaps = [(a, b) for a, b in spans if a < seg.end and b > seg.start]
+    if not overlaps:
+        text = _redact_text(seg.text, patterns)
+        return seg if text == seg.text else dataclasses.replace(seg, text=text)
+    words: list[Word] = []
+    for w in seg.words:
+        if _inside(w, overlaps):
+            if words and words[-1].word.strip() == MARKER:
+                words[-1] = dataclasses.replace(words[-1], end=w.end)
+            else:
+                words.append(Word(start=w.start, end=w.end, word=" " + MARKER, probability=1.0))
+        else:
+            words.append(w)
+    joined = "".join(w.word for w in seg.words)
+    if seg.words and _norm(joined) == _norm(seg.text):
+        text = "".join(w.word for w in words).strip()  # the words still spell the text
+    else:
+        text = MARKER  # edited text whose timing is unknown: cut the whole segment to be safe
+    return dataclasses.replace(seg, text=_redact_text(text, patterns), words=tuple(words))
+
+
+def silence_filter(spans: Iterable[tuple[float, float]]) -> str | None:
+    """An ffmpeg audio filter that silences ``spans`` and keeps the duration."""
+    spans = list(spans)
+    if not spans:
+        return None
+    cond = "+".join(f"between(t,{a:.3f},{b:.3f})" for a, b in spans)
+    return f"volume=enable='{cond}':volume=0"
+
+
+def check_slug_folder(folder: Path) -> None:
+    if not folder.is_dir():
+        raise UsageError("no transcript folder for this recording", path=folder,
+                         fix="check the slug with `learncast status`, or build it first")
+
+
+def has_words(text: str) -> bool:
+    return bool(_WORD.search(text))

@@ -1,0 +1,259 @@
+"""Consent, embargo and redaction: nothing held back reaches anything published.
+
+Fast checks use the fake engine on generated tones; test_redaction_real.py re-transcribes
+the published audio of the real sample with the real model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import make_tone
+from pipeline import build, ffmpeg, redact
+from pipeline.cli import main
+from pipeline.errors import ConfigError
+from pipeline.models import Chapter, RecordingMeta, Segment, Transcript, Word
+from pipeline.workspace import Workspace
+
+PHRASE = "signed form"  # in the fake engine's script (tests/conftest.py)
+
+
+def words(text: str, start: float, step: float = 0.4) -> tuple[Word, ...]:
+    return tuple(Word(start=start + i * step, end=start + (i + 1) * step, word=" " + w)
+                 for i, w in enumerate(text.split()))
+
+
+def transcript(*texts: str) -> Transcript:
+    segs, t = [], 0.0
+    for text in texts:
+        ws = words(text, t)
+        segs.append(Segment(start=t, end=ws[-1].end, text=text, words=ws))
+        t = ws[-1].end + 1.0
+    return Transcript(language="en", engine="x", model="y", duration=t, segments=tuple(segs),
+                      chapters=(Chapter(0, t, "rules", "Breaking the Signed Form rule"),))
+
+
+# ---------------------------------------------------------------- redact.apply
+
+
+def test_phrase_matches_whole_words_in_any_case_everywhere():
+    t = transcript("We ignored the Signed Form, every signed form.", "A signed formula is fine.")
+    applied = redact.apply(t, [redact.Redaction(text="signed form")])
+    texts = [s.text for s in applied.transcript.segments]
+    assert texts[0] == "We ignored the [redacted] every [redacted]"
+    assert texts[1] == "A signed formula is fine."  # whole words only
+    assert applied.transcript.chapters[0].title == "Breaking the [redacted] rule"
+    assert len(applied.spans) == 2 and applied.count == 1
+    a, b = applied.spans[0]
+    assert a == pytest.approx(1.2) and b == pytest.approx(2.0)
+
+
+def test_range_redacts_words_inside_it_only():
+    t = transcript("one two three four five six")
+    applied = redact.apply(t, [redact.Redaction(start=0.8, end=1.6)])
+    assert applied.transcript.segments[0].text == "one two [redacted] five six"
+    assert applied.spans == ((0.8, 1.6),)
+
+
+def test_hand_edited_text_without_matching_words_is_cut_whole():
+    t = transcript("nothing to see")
+    seg = t.segments[0]
+    edited = Transcript(**{**t.__dict__, "segments": (Segment(seg.start, seg.end, "He named Councillor Brown.",
+                                                               seg.speaker, seg.words),)})
+    applied = redact.apply(edited, [redact.Redaction(text="councillor brown")])
+    assert applied.transcript.segments[0].text == "[redacted]"
+    assert applied.spans == ((seg.start, seg.end),)
+
+
+def test_metadata_is_redacted():
+    applied = redact.apply(transcript("hello there"), [redact.Redaction(text="Brown")])
+    meta = redact.redact_meta(RecordingMeta(title="Mr Brown's story", description="About Brown."), applied)
+    assert meta.title == "Mr [redacted]'s story"
+    assert "Brown" not in meta.description
+
+
+def test_file_round_trip_and_errors(tmp_path: Path):
+    entries = [redact.Redaction(text="Councillor Brown", reason="named"), redact.Redaction(start=750, end=761.5)]
+    redact.save(tmp_path, entries)
+    assert redact.load(tmp_path) == entries
+    (tmp_path / "redactions.toml").write_text('[[redact]]\nstart = "1:00"\nend = "0:30"\n[[redact]]\nreason = 4\n')
+    with pytest.raises(ConfigError) as info:
+        redact.load(tmp_path)
+    assert info.value.problems == ["entry 1: end must be after start", 'entry 2: "reason" must be a string',
+                                   'entry 2: needs "text", or "start" and "end"']
+
+
+@pytest.mark.parametrize("text,seconds", [("75", 75), ("1:15", 75), ("0:01:15.5", 75.5), (12.5, 12.5)])
+def test_times(text, seconds):
+    assert redact.parse_time(text) == seconds
+
+
+# ---------------------------------------------------------------- through the build
+
+
+pytestmark_build = pytest.mark.usefixtures("fake_engine", "no_speakers")
+
+
+@pytest.fixture
+def ws(workspace: Path) -> Path:
+    make_tone(workspace / "media" / "jane.mp3", 12.0)
+    make_tone(workspace / "media" / "omar.mp4", 10.0, video=True)
+    (workspace / "media" / "omar.toml").write_text('interviewee = "Omar Said"\n')
+    return workspace
+
+
+def run(root: Path, **kw) -> build.BuildReport:
+    return build.run(Workspace.open(root), engine="fake", **kw)
+
+
+def site_text_hits(site: Path, phrase: str) -> list[str]:
+    """Every file under site/ holding the phrase, in any encoding, gzip included."""
+    hits = []
+    needles = [phrase.lower().encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be")]
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        blobs = [path.read_bytes()]
+        try:
+            blobs.append(gzip.decompress(blobs[0]))
+        except (OSError, EOFError):
+            pass
+        for blob in blobs:
+            low = blob.lower()
+            if any(n in low for n in needles):
+                hits.append(str(path.relative_to(site)))
+    return hits
+
+
+@pytest.mark.usefixtures("fake_engine", "no_speakers")
+def test_phrase_is_gone_from_everything_published(ws: Path):
+    run(ws)
+    assert site_text_hits(ws / "site", PHRASE)  # the check can find it before redaction
+    for slug in ("jane", "omar"):  # the fake engine hears the same words in both
+        result = CliRunner().invoke(main, ["redact", slug, "--phrase", "Signed Form", "--reason", "asked",
+                                           "-w", str(ws)])
+        assert result.exit_code == 0, result.output
+    report = run(ws)
+    assert report.exit_code == 0
+    assert site_text_hits(ws / "site", PHRASE) == []
+    assert "[redacted]" in (ws / "site" / "episodes" / "jane" / "transcript.vtt").read_text()
+    # kept for the team
+    assert PHRASE in (ws / "transcripts" / "jane" / "transcript.json").read_text()
+    page = (ws / "site" / "episodes" / "jane" / "index.html").read_text()
+    assert re.search(r"redactions?\D*1", page) or "1 redaction" in page
+
+
+def _max_volume(path: Path, start: float, end: float) -> float:
+    out = subprocess.run([ffmpeg.ffmpeg_exe(), "-nostdin", "-hide_banner", "-ss", str(start), "-to", str(end),
+                          "-i", str(path), "-af", "volumedetect", "-f", "null", "-"],
+                         capture_output=True, text=True).stderr
+    m = re.search(r"max_volume: (-?[\d.]+|-inf) dB", out)
+    return float("-inf") if m.group(1) == "-inf" else float(m.group(1))
+
+
+def _duration(path: Path) -> float:
+    return ffmpeg.probe(path).duration
+
+
+@pytest.mark.usefixtures("fake_engine", "no_speakers")
+def test_range_is_silenced_with_the_duration_kept(ws: Path):
+    run(ws)
+    mp3 = ws / "site" / "episodes" / "jane" / "audio.mp3"
+    mp4 = ws / "site" / "episodes" / "omar" / "video.mp4"
+    before = {"mp3": _duration(mp3), "mp4": _duration(mp4)}
+    assert _max_volume(mp3, 4.2, 5.8) > -30
+    CliRunner().invoke(main, ["redact", "jane", "--range", "4-6", "-w", str(ws)])
+    CliRunner().invoke(main, ["redact", "omar", "--range", "0:03-0:05", "-w", str(ws)])
+    run(ws)
+    assert _max_volume(mp3, 4.2, 5.8) < -60
+    assert _max_volume(mp3, 7.0, 9.0) > -30  # the rest is untouched
+    assert _max_volume(mp4, 3.2, 4.8) < -60
+    assert abs(_duration(mp3) - before["mp3"]) < 0.05
+    assert abs(_duration(mp4) - before["mp4"]) < 0.05
+    # captions after the range keep their times
+    import webvtt
+
+    team = webvtt.from_string((ws / "transcripts" / "jane" / "transcript.vtt").read_text())
+    public = webvtt.from_string((ws / "site" / "episodes" / "jane" / "transcript.vtt").read_text())
+    after = [c.start for c in team if c.start_in_seconds >= 6.5]
+    assert after and after == [c.start for c in public if c.start_in_seconds >= 6.5]
+
+
+@pytest.mark.usefixtures("fake_engine", "no_speakers")
+def test_withheld_leaves_no_trace_and_republishing_restores_the_guid(ws: Path):
+    run(ws)
+    feed = (ws / "site" / "feed.xml").read_text()
+    guid = re.search(r"<guid[^>]*>([^<]+)</guid>", feed.split("<title>Omar")[0] if "<title>Omar" in feed else feed)
+    data = json.loads((ws / "transcripts" / "omar" / "transcript.json").read_text())
+    assert data["guid"] in feed
+    runner = CliRunner()
+    assert runner.invoke(main, ["consent", "omar", "withheld", "-w", str(ws)]).exit_code == 0
+    report = run(ws)
+    assert report.published == ["jane"]
+    feed = (ws / "site" / "feed.xml").read_text()
+    assert data["guid"] not in feed and "Omar" not in feed
+    assert not (ws / "site" / "episodes" / "omar").exists()
+    assert not (ws / "site" / "video.xml").exists()
+    assert site_text_hits(ws / "site", "Omar Said") == []
+    questions = "".join(p.read_text() for p in (ws / "site" / "questions").rglob("*.html"))
+    assert "omar" not in questions.lower()
+    assert runner.invoke(main, ["consent", "omar", "public", "-w", str(ws)]).exit_code == 0
+    run(ws)
+    assert data["guid"] in (ws / "site" / "feed.xml").read_text()
+    assert guid is not None
+
+
+@pytest.mark.usefixtures("fake_engine", "no_speakers")
+def test_embargo_with_a_fixed_clock(ws: Path):
+    (ws / "media" / "jane.toml").write_text("publish_after = 2026-12-01\n")
+    before = run(ws, now=dt.datetime(2026, 11, 30, 12, tzinfo=dt.timezone.utc))
+    assert "jane" not in before.published
+    after = run(ws, now=dt.datetime(2026, 12, 1, 12, tzinfo=dt.timezone.utc))
+    assert "jane" in after.published
+    CliRunner().invoke(main, ["consent", "jane", "public", "--until", "2027-01-01", "-w", str(ws)])
+    cli_wins = run(ws, now=dt.datetime(2026, 12, 2, tzinfo=dt.timezone.utc))
+    assert "jane" not in cli_wins.published
+
+
+@pytest.mark.usefixtures("fake_engine", "no_speakers")
+def test_require_consent(ws: Path):
+    cfg = ws / "learncast.toml"
+    cfg.write_text(cfg.read_text().replace("require_consent = false", "require_consent = true"))
+    (ws / "media" / "omar.toml").write_text('interviewee = "Omar Said"\nconsent = "public"\n')
+    assert run(ws).published == ["omar"]
+
+
+@pytest.mark.usefixtures("fake_engine", "no_speakers")
+def test_redaction_and_consent_survive_rebuilds_edits_and_retranscription(ws: Path, tmp_path: Path):
+    runner = CliRunner()
+    run(ws)
+    runner.invoke(main, ["redact", "jane", "--phrase", PHRASE, "-w", str(ws)])
+    runner.invoke(main, ["consent", "omar", "withheld", "-w", str(ws)])  # omar says it too: withheld
+    run(ws)
+    # a hand edit that moves the phrase into another segment
+    path = ws / "transcripts" / "jane" / "transcript.json"
+    data = json.loads(path.read_text())
+    data["segments"][0]["text"] = "Welcome. We talked about the signed form before recording."
+    path.write_text(json.dumps(data))
+    run(ws)
+    assert site_text_hits(ws / "site", PHRASE) == []
+    # a new question set re-chapters; a new model re-transcribes omar's machine transcript
+    q = tmp_path / "q.toml"
+    q.write_text('[[question]]\nid = "rules"\nquestion = "What rules did you break?"\ntitle = "Rules"\n'
+                 'phrasings = ["Which rules did you break?"]\n')
+    cfg = ws / "learncast.toml"
+    cfg.write_text(cfg.read_text().replace('questions = ""', f'questions = "{q}"'))
+    report = run(ws, model="other")
+    assert report.exit_code == 0, [r.message for r in report.failed]
+    assert site_text_hits(ws / "site", PHRASE) == []
+    assert not (ws / "site" / "episodes" / "omar").exists()
+    assert (ws / "transcripts" / "jane" / "redactions.toml").is_file()
+    assert (ws / "transcripts" / "omar" / "consent.toml").is_file()
