@@ -104,3 +104,24 @@ def no_speakers(monkeypatch):
 
 def have(exe: str) -> bool:
     return shutil.which(exe) is not None
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> Path:
+    """The sample interview built once per session with the real model and ffmpeg.
+
+    Tests that change the workspace must copy it first (shutil.copytree).
+    """
+    import sys
+
+    if not SAMPLE.is_file():
+        pytest.fail(f"{SAMPLE} is missing: run scripts/make_sample_interview.py")
+    ws = tmp_path_factory.mktemp("sample")
+    shutil.copy(ROOT / "learncast.toml", ws / "learncast.toml")
+    (ws / "media").mkdir()
+    shutil.copy(SAMPLE, ws / "media" / SAMPLE.name)
+    shutil.copy(SAMPLE.with_suffix(".toml"), ws / "media" / SAMPLE.with_suffix(".toml").name)
+    result = subprocess.run([sys.executable, "-m", "pipeline", "build", "--workspace", str(ws), "-j", "1"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return ws

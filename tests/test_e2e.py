@@ -27,16 +27,10 @@ def learncast(*args: str, check: bool = False) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    if not SAMPLE.is_file():
-        pytest.fail(f"{SAMPLE} is missing: run scripts/make_sample_interview.py")
-    ws = tmp_path_factory.mktemp("e2e")
-    shutil.copy(ROOT / "learncast.toml", ws / "learncast.toml")
-    (ws / "media").mkdir()
-    shutil.copy(SAMPLE, ws / "media" / SAMPLE.name)
-    shutil.copy(SAMPLE.with_suffix(".toml"), ws / "media" / SAMPLE.with_suffix(".toml").name)
-    result = learncast("build", "--workspace", str(ws))
-    assert result.returncode == 0, result.stderr
+def built(sample_build: Path, tmp_path_factory) -> Path:
+    """A private copy of the session's sample build (these tests edit it)."""
+    ws = tmp_path_factory.mktemp("e2e") / "ws"
+    shutil.copytree(sample_build, ws)
     return ws
 
 
