@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
-APT_PACKAGES = {"ffmpeg": "ffmpeg", "espeak-ng": "espeak-ng", "chromium": "chromium"}
+APT_PACKAGES = {"ffmpeg": "ffmpeg", "espeak-ng": "espeak-ng", "chromium": "chromium", "npm": "npm"}
 
 
 def sh(*cmd: str | Path, check: bool = True, **kw) -> int:
@@ -71,9 +71,17 @@ def demo() -> int:
     return code
 
 
+def ensure_js_test_tools() -> None:
+    """axe-core for the accessibility tests, pinned by tests/js/package-lock.json."""
+    npm = shutil.which("npm")
+    if npm and not (ROOT / "tests" / "js" / "node_modules" / "axe-core").is_dir():
+        sh(npm, "ci", "--prefix", ROOT / "tests" / "js", "--no-audit", "--no-fund", check=False)
+
+
 def test() -> int:
     ensure_system_packages()
     ensure_venv("test,openai")
+    ensure_js_test_tools()
     return sh(PY, "-m", "pytest", *sys.argv[2:], check=False, cwd=ROOT)
 
 

@@ -38,6 +38,19 @@ ARTWORK_NAMES = ("artwork.jpg", "artwork.png")
 _SAFE_EXTRA = set("-_.")
 
 
+def pagefind_filter(text: str) -> str:
+    """A value for a ``data-pagefind-filter`` attribute.
+
+    Pagefind's search UI writes filter values into the page as HTML (titles and excerpts
+    it escapes), so an interviewee named ``<img onerror=...>`` would run on the search
+    page. Characters that could open a tag or an entity become look-alikes.
+    """
+    return str(text).translate(_FILTER_LOOKALIKES)
+
+
+_FILTER_LOOKALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06"})
+
+
 def make_environment(workspace_root: Path | None) -> jinja2.Environment:
     """A Jinja2 environment that looks in ``<workspace>/templates`` first.
 
@@ -48,7 +61,7 @@ def make_environment(workspace_root: Path | None) -> jinja2.Environment:
     if workspace_root is not None and (Path(workspace_root) / TEMPLATES_DIR).is_dir():
         loaders.append(jinja2.FileSystemLoader(str(Path(workspace_root) / TEMPLATES_DIR)))
     loaders.append(jinja2.PackageLoader("pipeline.pages", TEMPLATES_DIR))
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -56,6 +69,8 @@ def make_environment(workspace_root: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["pagefind_filter"] = pagefind_filter
+    return env
 
 
 def _safe_name(name: str, what: str) -> str:

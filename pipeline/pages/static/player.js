@@ -28,6 +28,18 @@
 
   if (follow && follow.closest(".follow")) follow.closest(".follow").hidden = false;
 
+  // The audio player sticks to the top of the window; its height (which wraps on a phone)
+  // sets how far below the top a chapter or paragraph that a link opens lands (site.css).
+  var bar = player.closest(".player--audio");
+  function fitBar() {
+    document.documentElement.style.setProperty("--player-height", bar.offsetHeight + "px");
+  }
+  if (bar) {
+    fitBar();
+    if (window.ResizeObserver) new ResizeObserver(fitBar).observe(bar);
+    else window.addEventListener("resize", fitBar);
+  }
+
   /** Seconds from "#t=12.5" (also "#t=12.5,20", the media-fragment form), else null. */
   function hashTime(hash) {
     var m = /^#t=(\d+(?:\.\d+)?)/.exec(hash || "");
@@ -106,13 +118,35 @@
     });
   }
 
-  function fromHash() {
-    var t = hashTime(location.hash);
-    if (t === null) return;
-    var p = turnAt(t);
-    if (p) reveal(p);
-    seek(t, true);
+  /** Where a "#id" link's target starts: a transcript paragraph, or a chapter heading (its
+      start is on its contents link); null for anything else. */
+  function anchorTime(hash) {
+    var id;
+    try { id = decodeURIComponent((hash || "").slice(1)); } catch (err) { return null; }
+    var el = id ? document.getElementById(id) : null;
+    if (!el) return null;
+    var i = turns.indexOf(el);
+    if (i >= 0) return starts[i];
+    var links = document.querySelectorAll("a[data-seek]");
+    for (var j = 0; j < links.length; j++) {
+      if (links[j].getAttribute("href") === "#" + id) return parseFloat(links[j].getAttribute("data-seek")) || 0;
+    }
+    return null;
   }
-  window.addEventListener("hashchange", fromHash);
-  fromHash();
+
+  function fromHash(arriving) {
+    var t = hashTime(location.hash);
+    if (t !== null) {
+      var p = turnAt(t);
+      if (p) reveal(p);
+      seek(t, true);
+    } else if (arriving) {
+      // Arriving at a paragraph (a search result) or a chapter (a question page's link):
+      // cue the player there, so Play starts where the reader is, without playing yet.
+      var at = anchorTime(location.hash);
+      if (at !== null) seek(at, false);
+    }
+  }
+  window.addEventListener("hashchange", function () { fromHash(false); });
+  fromHash(true);
 })();

@@ -19,6 +19,38 @@
     say("Search is not available on this copy of the site: its search index has not been built.");
     return;
   }
+  /** ".../episodes/x/" -> ".../episodes/x/index.html": every link on the site names a file,
+      so the site also works on hosts that do not serve index.html for a folder. */
+  function toFile(url) {
+    var cut = url.search(/[?#]/);
+    var path = cut < 0 ? url : url.slice(0, cut);
+    return /\/$/.test(path) ? path + "index.html" + (cut < 0 ? "" : url.slice(cut)) : url;
+  }
+
+  /** The transcript paragraph (a <p> with an id) that word position `at` falls in, else null. */
+  function paragraphAt(anchors, at) {
+    var found = null;
+    anchors.forEach(function (a) {
+      if (a.element === "p" && a.id && a.location <= at && (!found || a.location >= found.location)) found = a;
+    });
+    return found;
+  }
+
+  /** Sub-results point at their chapter heading; send the reader to the paragraph that matched,
+      where the player is cued (player.js), rather than to the top of a long chapter. */
+  function processResult(result) {
+    var anchors = result.anchors || [];
+    result.url = toFile(result.url);
+    (result.sub_results || []).forEach(function (sub) {
+      var at = (sub.locations || [])[0];
+      var p = sub.anchor && at !== undefined ? paragraphAt(anchors, at) : null;
+      sub.url = p && p.location >= sub.anchor.location
+        ? result.url.split("#")[0] + "#" + encodeURIComponent(p.id)
+        : toFile(sub.url);
+    });
+    return result;
+  }
+
   // Result links are root-relative; the site may live under a sub-path of its host.
   var base = new URL(box.getAttribute("data-root") || "./", location.href).pathname;
   new window.PagefindUI({
@@ -26,6 +58,10 @@
     baseUrl: base,
     showSubResults: true,
     showImages: false,
-    autofocus: true
+    autofocus: true,
+    processResult: processResult
   });
+  // Pagefind's box has only a placeholder for a name; the page heading is its visible label.
+  var input = box.querySelector("input");
+  if (input) input.setAttribute("aria-labelledby", "search-heading");
 })();
