@@ -1,0 +1,322 @@
+"""The openai-whisper engine: the reference PyTorch implementation of Whisper.
+
+It is the slower of the two engines (see bench/RESULTS.md) and exists as a cross-check and
+for people who already hold openai-whisper ``.pt`` checkpoints. It works offline: with no
+model named, it converts the embedded CTranslate2 tiny.en into a checkpoint once (see
+:mod:`.convert`) and reuses it from the model cache on later runs.
+
+To keep it honest on silence it is fed speech only: faster-whisper's Silero VAD finds the
+speech, the speech chunks are joined (in batches of a few minutes, so a long recording
+never needs one giant spectrogram), decoded, and every time is mapped back onto the
+recording. That is the same VAD, with the same settings, as the faster-whisper engine, so
+the two engines' transcripts can be compared like for like.
+
+torch and whisper are imported only when an engine is made, so ``learncast --help`` and
+the faster-whisper path never pay for them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from ..errors import ModelError
+from ..models import Segment, Word
+from .convert import convert_ct2_to_openai
+from .engines import Options, Progress, RawResult, default_threads, describe_model, embedded_model_dir, load_wav
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+# The faster-whisper engine's VAD settings (engines.FasterWhisperEngine), kept identical.
+VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
+BATCH_SECONDS = 300.0  # speech decoded per whisper.transcribe call; bounds memory and paces progress
+# Same guards as the faster-whisper engine: skip a window the model itself calls non-speech.
+NO_SPEECH_THRESHOLD = 0.6
+LOGPROB_THRESHOLD = -1.0
+COMPRESSION_RATIO_THRESHOLD = 2.4
+HALLUCINATION_SILENCE_THRESHOLD = 2.0
+CONVERTER_VERSION = "1"  # part of the cache key: bump when convert.py's output changes
+NETWORK_TIMEOUT = 3.0  # seconds to decide that model downloads are impossible
+
+_INSTALL_FIX = "pip install 'learncast[openai]' (and torch==2.13.0 for the CPU build)"
+_LOCAL_FIX = "leave model empty to use the embedded tiny.en, or set model to a local .pt file or CTranslate2 folder"
+_PATH_FIX = "point model at a .pt checkpoint or a CTranslate2 folder, or leave it empty for the embedded tiny.en"
+
+
+class OpenAIWhisperEngine:
+    """openai-whisper (PyTorch), fp32 on CPU, fp16 on CUDA."""
+
+    name = "openai-whisper"
+
+    def __init__(self, model: str = "", *, device: str = "auto", threads: int | None = None):
+        torch, _ = _import_whisper()
+        self.model_id = describe_model(model)
+        self.device = _pick_device(device, torch)
+        self.threads = threads or default_threads()
+        torch.set_num_threads(self.threads)
+        self._model = _load_model(resolve_checkpoint(model), self.device)
+
+    def transcribe(self, wav: Path, duration: float, options: Options,
+                   progress: Progress | None = None) -> RawResult:
+        audio = load_wav(wav)
+        language = options.language if self._model.is_multilingual else "en"
+        if options.language not in (None, "en") and not self._model.is_multilingual:
+            log.warning("%s: the model is English-only; transcribing as English, not %s", wav, options.language)
+        chunks = _speech_chunks(audio) if options.vad else (
+            [{"start": 0, "end": int(audio.size)}] if audio.size else [])
+        if not chunks:
+            log.info("%s: no speech found", wav)
+            if progress:
+                progress(duration)
+            return RawResult(language=language or "en", segments=())
+
+        segments: list[Segment] = []
+        for batch in _batches(chunks, int(BATCH_SECONDS * SAMPLE_RATE)):
+            speech = np.concatenate([audio[c["start"]:c["end"]] for c in batch])
+            result = self._decode(speech, language, options)
+            language = language or result.get("language") or "en"
+            segments.extend(_restore_times(result["segments"], batch))
+            if progress:
+                progress(min(duration, batch[-1]["end"] / SAMPLE_RATE))
+        if progress:
+            progress(duration)
+        return RawResult(language=language or "en", segments=_tidy(segments, duration))
+
+    def _decode(self, speech: np.ndarray, language: str | None, options: Options) -> dict[str, Any]:
+        import whisper
+
+        return whisper.transcribe(
+            self._model,
+            speech,
+            verbose=None,  # no printing, no progress bar
+            language=language,
+            task="transcribe",
+            beam_size=options.beam_size,
+            best_of=5,
+            fp16=self.device == "cuda",
+            word_timestamps=options.word_timestamps,
+            # Guards against invented text on silence, noise and music, and against loops:
+            condition_on_previous_text=False,
+            no_speech_threshold=NO_SPEECH_THRESHOLD,
+            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
+            logprob_threshold=LOGPROB_THRESHOLD,
+            hallucination_silence_threshold=HALLUCINATION_SILENCE_THRESHOLD if options.word_timestamps else None,
+        )
+
+
+def _import_whisper():
+    try:
+        import torch
+        import whisper
+    except ImportError:
+        raise ModelError("openai-whisper is not installed", fix=_INSTALL_FIX) from None
+    return torch, whisper
+
+
+def _pick_device(device: str, torch) -> str:
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ModelError("device is cuda, but PyTorch sees no CUDA GPU",
+                         fix='set device = "cpu" (or "auto") in learncast.toml, or install a CUDA build of torch')
+    return device
+
+
+def model_cache_dir() -> Path:
+    """Where converted checkpoints live: ``$LEARNCAST_CACHE/models``, else the user cache."""
+    root = os.environ.get("LEARNCAST_CACHE")
+    if root:
+        return Path(root).expanduser() / "models"
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "learncast" / "models"
+
+
+def resolve_checkpoint(model: str) -> str:
+    """What to load for ``model``: a ``.pt`` path (converting a CTranslate2 folder first)
+    or an openai-whisper size name. Raises ModelError with a fix for anything else."""
+    _, whisper = _import_whisper()
+
+    if not model:
+        return str(cached_conversion(embedded_model_dir(), label="embedded-tiny.en"))
+    path = Path(model).expanduser()
+    if path.is_file() and path.suffix == ".pt":
+        return str(path)
+    if path.is_file() and path.name == "model.bin":
+        path = path.parent
+    if path.is_dir():
+        if not (path / "model.bin").is_file():
+            raise ModelError("not a model folder (no model.bin inside)", path=path,
+                             fix=_PATH_FIX)
+        return str(cached_conversion(path, label=path.name))
+    if path.exists():
+        raise ModelError("not a Whisper model (expected a .pt checkpoint or a CTranslate2 folder)", path=path,
+                         fix=_PATH_FIX)
+    if model in whisper.available_models():
+        return model
+    if path.suffix == ".pt" or os.sep in model or model.startswith("."):
+        raise ModelError("model file not found", path=path,
+                         fix="check the path in learncast.toml, or leave model empty for the embedded tiny.en")
+    raise ModelError(f'unknown model "{model}"',
+                     fix=f"use a .pt file, a CTranslate2 folder, or one of {', '.join(whisper.available_models())}")
+
+
+def cached_conversion(folder: Path, *, label: str) -> Path:
+    """The openai-whisper checkpoint for a CTranslate2 folder, converting it on first use.
+
+    The cache key covers the model file's path, size and modification time (cheap, and
+    it changes when the model is replaced), so a reinstalled model is converted afresh.
+    """
+    model_bin = folder / "model.bin"
+    try:
+        st = model_bin.stat()
+    except OSError:
+        raise ModelError("model.bin not found", path=model_bin,
+                         fix="point model at the folder that holds model.bin, or leave it empty for the embedded tiny.en") from None
+    key = hashlib.sha256(
+        f"{model_bin.resolve()}|{st.st_size}|{st.st_mtime_ns}|{CONVERTER_VERSION}".encode()).hexdigest()[:16]
+    dest = model_cache_dir() / f"{label}-{key}.pt"
+    if dest.is_file():
+        return dest
+    log.info("converting %s for openai-whisper (once) into %s", folder, dest)
+    try:
+        return convert_ct2_to_openai(folder, dest)
+    except OSError as exc:
+        raise ModelError(f"cannot write the converted model: {exc.strerror}", path=dest,
+                         fix="set LEARNCAST_CACHE to a writable folder") from None
+
+
+@functools.lru_cache(maxsize=4)
+def _load_model(source: str, device: str):
+    """Load a checkpoint (strictly) or a named model once per process."""
+    torch, whisper = _import_whisper()
+    if source in whisper.available_models():
+        return _load_named(source, device, whisper)
+    log.info("loading openai-whisper checkpoint %s on %s", source, device)
+    try:
+        checkpoint = torch.load(source, map_location=device, weights_only=True)
+        model = whisper.model.Whisper(whisper.model.ModelDimensions(**checkpoint["dims"]))
+        model.load_state_dict(checkpoint["model_state_dict"], strict=True)
+    except Exception as exc:  # unpickling, missing keys, wrong shapes
+        raise ModelError(f"cannot load the checkpoint: {type(exc).__name__}: {str(exc)[:200]}", path=source,
+                         fix="convert or download the model again, or leave model empty for the embedded tiny.en") from None
+    heads = checkpoint.get("alignment_heads")
+    if heads is not None and tuple(heads.shape) == (model.dims.n_text_layer, model.dims.n_text_head):
+        # the word-timing heads; whisper.load_model only restores them for named models
+        model.register_buffer("alignment_heads", heads.to(torch.bool).to_sparse(), persistent=False)
+    return model.to(device).eval()
+
+
+def _load_named(name: str, device: str, whisper):
+    """A named model from whisper's download cache, downloading it only if a network is there."""
+    url = whisper._MODELS[name]
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "whisper"
+    if not (root / Path(urlparse(url).path).name).is_file() and not _reachable(url):
+        raise ModelError(f'cannot download the Whisper model "{name}" (no network)',
+                         fix=_LOCAL_FIX)
+    log.info("loading openai-whisper model %s on %s", name, device)
+    try:
+        return whisper.load_model(name, device=device, download_root=str(root))
+    except Exception as exc:  # network errors mid-download, checksum mismatch
+        raise ModelError(f'cannot download the Whisper model "{name}": {type(exc).__name__}',
+                         fix=_LOCAL_FIX) from None
+
+
+def _reachable(url: str) -> bool:
+    """Whether the download host answers within a few seconds (so offline never hangs)."""
+    host = urlparse(url).hostname or ""
+    try:
+        with socket.create_connection((host, 443), timeout=NETWORK_TIMEOUT):
+            return True
+    except OSError:
+        return False
+
+
+def _speech_chunks(audio: np.ndarray) -> list[dict[str, int]]:
+    """Speech stretches (sample offsets) found by faster-whisper's Silero VAD."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    if audio.size == 0:
+        return []
+    return get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS), sampling_rate=SAMPLE_RATE)
+
+
+def _batches(chunks: list[dict[str, int]], max_samples: int) -> list[list[dict[str, int]]]:
+    """Group consecutive speech chunks into batches of at most ``max_samples`` of speech
+    (a single longer chunk becomes a batch of its own)."""
+    batches: list[list[dict[str, int]]] = []
+    size = 0
+    for chunk in chunks:
+        length = chunk["end"] - chunk["start"]
+        if not batches or size + length > max_samples:
+            batches.append([])
+            size = 0
+        batches[-1].append(chunk)
+        size += length
+    return batches
+
+
+def _restore_times(pieces: list[dict[str, Any]], batch: list[dict[str, int]]) -> list[Segment]:
+    """Map whisper's times (on the joined speech) back onto the recording, as faster-whisper
+    does: each word goes to the chunk holding its middle and is kept inside that chunk."""
+    from faster_whisper.vad import SpeechTimestampsMap
+
+    ts_map = SpeechTimestampsMap(batch, SAMPLE_RATE, time_precision=3)
+    bounds = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in batch]
+
+    def place(t: float, index: int) -> float:
+        lo, hi = bounds[index]
+        return float(min(max(ts_map.get_original_time(t, index), lo), hi))
+
+    segments: list[Segment] = []
+    for piece in pieces:
+        text = piece["text"].strip()
+        if not text:
+            continue
+        if piece["no_speech_prob"] > NO_SPEECH_THRESHOLD and piece["avg_logprob"] < LOGPROB_THRESHOLD:
+            log.debug("dropped a likely non-speech segment at %.1fs", piece["start"])
+            continue
+        words = []
+        for w in piece.get("words") or ():
+            index = ts_map.get_chunk_index((w["start"] + w["end"]) / 2)
+            words.append(Word(start=place(w["start"], index), end=place(w["end"], index),
+                              word=w["word"], probability=float(w["probability"])))
+        if words:
+            start, end = words[0].start, words[-1].end
+        else:
+            start_index = ts_map.get_chunk_index(piece["start"])
+            end_index = ts_map.get_chunk_index(piece["end"], is_end=True)
+            start, end = place(piece["start"], start_index), place(piece["end"], end_index)
+        segments.append(Segment(start=start, end=end, text=text, words=tuple(words)))
+    return segments
+
+
+def _tidy(segments: list[Segment], duration: float) -> tuple[Segment, ...]:
+    """Make every time monotonic and inside [0, duration] (whisper's word times can overlap
+    by a few hundredths of a second, and the last one can run past the end)."""
+    tidy: list[Segment] = []
+    last = 0.0
+    for seg in segments:
+        words = []
+        for w in seg.words:
+            start = min(max(w.start, last), duration)
+            end = min(max(w.end, start), duration)
+            words.append(Word(start=round(start, 3), end=round(end, 3), word=w.word, probability=w.probability))
+            last = end
+        if words:
+            start, end = words[0].start, words[-1].end
+        else:
+            start = min(max(seg.start, last), duration)
+            end = min(max(seg.end, start), duration)
+            last = end
+        tidy.append(Segment(start=round(start, 3), end=round(end, 3), text=seg.text,
+                            speaker=seg.speaker, words=tuple(words)))
+    return tuple(tidy)
