@@ -41,7 +41,7 @@ def ensure_venv(extras: str) -> None:
         return
     target = f".[{extras}]" if extras else "."
     # torch==2.13.0 first: pip then takes the CPU build and never pulls a CUDA one.
-    if "openai" in extras:
+    if "openai" in extras or "semantic" in extras:
         sh(PY, "-m", "pip", "install", "--quiet", "torch==2.13.0", cwd=ROOT)
     sh(PY, "-m", "pip", "install", "--quiet", "-e", target, cwd=ROOT)
     stamp.touch()
@@ -80,7 +80,7 @@ def ensure_js_test_tools() -> None:
 
 def test() -> int:
     ensure_system_packages()
-    ensure_venv("test,openai")
+    ensure_venv("test,openai,semantic")
     ensure_js_test_tools()
     return sh(PY, "-m", "pytest", *sys.argv[2:], check=False, cwd=ROOT)
 

@@ -19,7 +19,9 @@ stage does not look for the questions one by one. It:
    wraps up near the end.
 
 The work grows about linearly with the length of the transcript: an hour of speech
-takes a fraction of a second with the lexical scorer.
+takes a fraction of a second with the lexical scorer. Sentences that could not start a
+chapter whatever they scored (with trusted speaker labels, the interviewee's answers) are
+never scored, which is most of the text and most of a semantic scorer's time.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 #: Chapters with a confidence below this are worth a person's check.
 LOW_CONFIDENCE = 0.5
 #: Question chapters shorter than this need clearer evidence (and half of it is the least).
-MIN_CHAPTER = 20.0
+MIN_CHAPTER = 12.0
 INTRO_TITLE = "Introduction"
 # A first question starting sooner than this starts at 0.0, without an introduction.
 _MIN_INTRO = 1.0
@@ -51,16 +53,18 @@ CLOSING_TITLE = "Closing"
 _LOOKBACK = 20.0
 _LEAD_IN_GAP = 2.5
 # An interviewer may set a question up ("Lots of people would have kept their heads
-# down."), but a long stretch is more likely an answer with the wrong speaker label.
-_PREAMBLE_WORDS = 12
+# down. You didn't."), and the chapter starts where they began speaking; but a long
+# stretch is more likely an answer with the wrong speaker label.
+_PREAMBLE_WORDS = 40
 # An interviewee repeating a question this soon after the interviewer asked it.
 _ECHO_GAP = 6.0
 # Weights on a sentence's score: who speaks, how it is phrased, whether it opens a turn.
 _INTERVIEWEE = 0.45
+_ANSWER = 0.0  # a statement by the interviewee
 _STATEMENT = 0.75
 _MID_TURN = 0.9
 _SIGNPOST = 1.15
-_FOLLOW_UP = 0.4
+_FOLLOW_UP = 0.3
 _PAUSE = 0.6  # seconds of silence that count as a boundary
 # Chapters shorter than the minimum cost this much at half the minimum, less when longer;
 # shorter than half the minimum they are not allowed.
@@ -78,7 +82,17 @@ CLOSING_RE = re.compile(
     r"\banything else you(?:'d| would)? (?:like|want) to (?:add|say|share|mention)|"
     r"\bany (?:final|last|closing) (?:thoughts|words|reflections|comments)|"
     r"\b(?:we'll|let's|we will|let us) (?:stop|leave it|end|finish|wrap (?:it )?up) (?:there|here)|"
-    r"\bthat brings us to the end|\bthanks for listening")
+    r"\bthat brings us to the end|\bthanks for listening|"
+    r"\b(?:note|place|point) to (?:end|finish|stop|close|leave it|wrap up)(?: on)?\b|"
+    r"\b(?:let's|let us|we'll|we will|i'll|i will) leave it there|"
+    r"\ball (?:the time )?(?:we have|we've got) time for|"
+    r"\b(?:that was|that's been|it's been|it has been|this has been) (?:a|an|such a) "
+    r"(?:real )?(?:joy|pleasure|delight|privilege|treat|honour|honor)")
+# A bare thank-you near the end ("Thank you, Tom."), which closes only when the
+# interviewer says it and asks nothing after it.
+THANKS_RE = re.compile(
+    r"^(?:(?:okay|ok|well|great|lovely|brilliant|wonderful|right|so|and|oh) )*"
+    r"(?:thank you|thanks)(?: (?:so|very) much)?(?: (?:again|indeed))?(?: [a-z]+)?$")
 # The last 15% of the recording, but at least 90 s and at most 5 min or half of it.
 _CLOSING_WINDOW = (90.0, 0.15, 300.0)
 
@@ -96,7 +110,7 @@ class _Candidate:
 
 
 def chapter_transcript(transcript: Transcript, questions: QuestionSet, *,
-                       scorer: str | Scorer = "lexical",
+                       scorer: str | Scorer = "auto",
                        min_chapter: float = MIN_CHAPTER) -> tuple[Chapter, ...]:
     """Chapters for ``transcript``: intro, one per question asked, and a closing if any.
 
@@ -109,12 +123,10 @@ def chapter_transcript(transcript: Transcript, questions: QuestionSet, *,
     if not sentences or not len(questions):
         return (Chapter(0.0, duration, INTRO, INTRO_TITLE, 1.0),)
     model = make_scorer(scorer, questions) if isinstance(scorer, str) else scorer
-    raw = np.asarray(model.score([s.text for s in sentences]), dtype=float)
-    if raw.shape != (len(sentences), len(questions)):
-        raise ValueError(f"scorer returned shape {raw.shape}, expected {(len(sentences), len(questions))}")
     trusted = labels_trusted(sentences)
+    raw, firsts = _score(sentences, len(questions), model, trusted)
 
-    candidates = _candidates(sentences, raw, model.threshold, trusted)
+    candidates = _candidates(sentences, raw, firsts, model, trusted)
     chosen = _choose(candidates, model.threshold, min_chapter)
     chosen, closing = _closing(sentences, raw, chosen, model.threshold, trusted, duration)
 
@@ -181,21 +193,57 @@ def _lead_in_start(sentences: list[Sentence], i: int, trusted: bool) -> int:
     return k
 
 
-def _candidates(sentences: list[Sentence], raw: np.ndarray, threshold: float,
+def _speaker_factor(sentence: Sentence, trusted: bool) -> float:
+    """The weight of who speaks and how: the interviewer asking weighs most."""
+    asked = is_question_like(sentence)
+    if trusted:
+        if not (sentence.is_interviewer or asked):
+            return _ANSWER
+        return (1.0 if sentence.is_interviewer else _INTERVIEWEE) * (1.0 if asked else _STATEMENT)
+    # Without trusted labels, only question-phrased sentences can open a chapter.
+    return 1.0 if asked else 0.0
+
+
+def _score(sentences: list[Sentence], n_questions: int, model: Scorer,
+           trusted: bool) -> tuple[np.ndarray, dict[int, int]]:
+    """Scores of the sentences that could start a chapter, and where each one's lead-in starts.
+
+    A sentence whose speaker factor keeps it under the threshold even at a perfect score
+    is left at zero. A sentence with a lead-in before it is also scored together with
+    that lead-in, and the mean of the two scores counts where it is the higher.
+    """
+    raw = np.zeros((len(sentences), n_questions))
+    factors = np.array([_speaker_factor(s, trusted) for s in sentences])
+    scored = [int(i) for i in np.flatnonzero(factors * _SIGNPOST >= model.threshold)]
+    if not scored:
+        return raw, {}
+    firsts = {i: _lead_in_start(sentences, i, trusted) for i in scored}
+    with_lead_in = [i for i in scored if firsts[i] < i]
+    texts = [sentences[i].text for i in scored]
+    texts += [" ".join(s.text for s in sentences[firsts[i]:i + 1]) for i in with_lead_in]
+    scores = np.asarray(model.score(texts), dtype=float)
+    if scores.shape != (len(texts), n_questions):
+        raise ValueError(f"scorer returned shape {scores.shape}, expected {(len(texts), n_questions)}")
+    raw[scored] = scores[:len(scored)]
+    if with_lead_in:
+        # Half the lead-in's score: it lends a vague question its topic, but a preamble
+        # about the last answer ("people would have kept their heads down") must not
+        # outvote the question's own wording.
+        own = raw[with_lead_in]
+        raw[with_lead_in] = np.maximum(own, (own + scores[len(scored):]) / 2)
+    return raw, firsts
+
+
+def _candidates(sentences: list[Sentence], raw: np.ndarray, firsts: dict[int, int], model: Scorer,
                 trusted: bool) -> list[_Candidate]:
-    """Every (sentence, question) pair whose evidence-weighted score reaches ``threshold``."""
+    """Every (sentence, question) pair whose evidence-weighted score reaches the threshold."""
     out: list[_Candidate] = []
-    for i, s in enumerate(sentences):
+    threshold = model.threshold
+    for i, first in firsts.items():
+        s = sentences[i]
         if raw[i].max() * _SIGNPOST < threshold:
             continue
-        asked = is_question_like(s)
-        if trusted:
-            factor = (1.0 if s.is_interviewer else _INTERVIEWEE) * (1.0 if asked else _STATEMENT)
-        elif asked:
-            factor = 1.0
-        else:
-            continue  # without trusted labels, only question-phrased sentences can open a chapter
-        first = _lead_in_start(sentences, i, trusted)
+        factor = _speaker_factor(s, trusted)
         opener = sentences[first]
         boundary = first == 0 or opener.pause_before >= _PAUSE or (trusted and opener.turn_start)
         if not boundary:
@@ -314,7 +362,10 @@ def _closing(sentences: list[Sentence], raw: np.ndarray, chosen: list[_Candidate
     window = min(max(_CLOSING_WINDOW[0], _CLOSING_WINDOW[1] * duration), _CLOSING_WINDOW[2], duration / 2)
     in_lead_ins = {k for c in chosen for k in range(c.first, c.anchor + 1)}
     for i, s in enumerate(sentences):
-        if s.start < duration - window or i in in_lead_ins or not CLOSING_RE.search(s.normalised):
+        if s.start < duration - window or i in in_lead_ins:
+            continue
+        if not (CLOSING_RE.search(s.normalised)
+                or (trusted and s.is_interviewer and THANKS_RE.match(s.normalised))):
             continue
         if raw[i].max() >= threshold and is_question_like(s):
             continue
