@@ -62,7 +62,7 @@ def ensure_system_packages() -> None:
 
 
 def demo() -> int:
-    ensure_venv("")
+    ensure_venv("semantic")
     code = sh(BIN / "learncast", "build", "--workspace", ROOT, check=False, cwd=ROOT)
     index = ROOT / "site" / "index.html"
     if index.exists():
