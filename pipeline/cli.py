@@ -276,6 +276,32 @@ def redact(slug: str, phrases: tuple[str, ...], ranges: tuple[str, ...], reason:
             click.echo(f"{i}. {e.describe()}")
 
 
+@main.command()
+@workspace_option
+@click.option("--yes", is_flag=True, help="Delete them; without it, only list what would go.")
+def prune(workspace: Path, yes: bool) -> None:
+    """Remove what deleted recordings left behind: transcripts/ folders and cached audio."""
+    from .status import prune as prune_workspace
+    from .transcribe import TRANSCRIPT_NAME, is_hand_edited, read_transcript_file
+
+    ws = _open(workspace)
+    paths = prune_workspace(ws, yes=yes)
+    if not paths:
+        click.echo("Nothing to prune.")
+        return
+    for path in paths:
+        note = ""
+        if not yes and path.parent == ws.transcripts_dir:
+            try:
+                if is_hand_edited(read_transcript_file(path / TRANSCRIPT_NAME)):
+                    note = "  (has a person's edits)"
+            except (LearncastError, OSError):
+                pass
+        click.echo(f"{'removed' if yes else 'would remove'} {path.relative_to(ws.root)}{note}")
+    if not yes:
+        click.echo(f"Run `learncast prune --yes --workspace {workspace}` to remove them.")
+
+
 @main.group()
 def models() -> None:
     """Manage speech models."""

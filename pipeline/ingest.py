@@ -34,6 +34,9 @@ def check_media(recording: Recording) -> ffmpeg.MediaInfo:
     if not info.has_audio:
         raise MediaError("has no audio stream", path=recording.path,
                          fix="export the recording again with its sound, or remove it from media/")
+    if not info.audio_codec:
+        raise MediaError("its audio is in a format that can't be decoded (unknown codec)", path=recording.path,
+                         fix="export it again as MP4 (AAC audio), MP3 or WAV")
     if info.duration and info.duration < MIN_DURATION:
         raise MediaError(f"is only {info.duration:.1f} s long", path=recording.path,
                          fix="check the file copied completely")
@@ -48,7 +51,7 @@ def ingest(recording: Recording, cache_dir: Path) -> tuple[Audio, Path | None]:
     """
     audio_dir = cache_dir / "audio"
     audio_dir.mkdir(parents=True, exist_ok=True)
-    memo = _memo_path(cache_dir, recording.path)
+    memo = memo_path(cache_dir, recording.path)
     cached = _recall(memo, recording)
     if cached is not None:
         return cached
@@ -90,7 +93,8 @@ def ingest(recording: Recording, cache_dir: Path) -> tuple[Audio, Path | None]:
     return audio, stereo
 
 
-def _memo_path(cache_dir: Path, source: Path) -> Path:
+def memo_path(cache_dir: Path, source: Path) -> Path:
+    """Where what ingest learnt about ``source`` (by its path) is remembered."""
     key = hashlib.sha1(str(source.resolve()).encode("utf-8")).hexdigest()
     return cache_dir / "sources" / f"{key}.json"
 

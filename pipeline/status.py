@@ -1,7 +1,8 @@
-"""What state each recording is in, and the person's review decision.
+"""What state each recording is in, the person's review decision, and pruning.
 
 The last build's outcome per recording is kept in ``.learncast/status.json``; the rest is
-read from the files themselves, so the answer stays true after hand edits.
+read from the files themselves, so the answer stays true after hand edits. ``prune``
+removes what a deleted recording left behind (a build never deletes a transcript).
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 from .fsutil import write_json
-from .workspace import Workspace
+from .workspace import Workspace, check_slug, slugify
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildReport
@@ -33,20 +36,54 @@ class RecordingState:
 
 
 def record_build(ws: Workspace, report: BuildReport) -> None:
-    """Remember each recording's last outcome for `learncast status`."""
+    """Remember each recording's last outcome for `learncast status`.
+
+    A build without the publish stage leaves what the site holds as it was, and the
+    source file's size and mtime tell a failure that is fixed since from one that isn't.
+    """
     path = ws.cache_dir / STATUS_FILE
     previous = _read(path)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    published_now = "publish" in report.stages
     for r in report.results:
+        before = previous.get(r.slug, {})
         previous[r.slug] = {
             "ok": r.ok,
             "error": r.message,
             "notes": r.notes,
-            "published": r.slug in report.published,
+            "published": (r.slug in report.published) if published_now else bool(before.get("published")),
             "source": r.path.name,
+            "stamp": _stamp(ws, r.slug, r.path),
             "at": now,
         }
+    live = ws.media_slugs()
+    previous = {slug: v for slug, v in previous.items() if slug in live}
     write_json(path, previous)
+
+
+def _stamp(ws: Workspace, slug: str, source: Path) -> list[int | None]:
+    """Size and mtime of a source file and its transcript.json's mtime, to notice an edit
+    since the last build (a fixed file is then no longer shown as failed)."""
+    from .transcribe import TRANSCRIPT_NAME
+
+    def stat(path: Path) -> os.stat_result | None:
+        try:
+            return path.stat()
+        except (OSError, ValueError):
+            return None
+
+    src = stat(source)
+    transcript = stat(ws.transcripts_dir / slug / TRANSCRIPT_NAME) if _is_slug(slug) else None
+    return [src.st_size if src else None, src.st_mtime_ns if src else None,
+            transcript.st_mtime_ns if transcript else None]
+
+
+def _is_slug(slug: str) -> bool:
+    try:
+        check_slug(slug)
+        return True
+    except UsageError:
+        return False
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -61,15 +98,17 @@ def recording_states(ws: Workspace) -> list[RecordingState]:
 
     last = _read(ws.cache_dir / STATUS_FILE)
     recordings, errors = ws.recordings()
-    rows = [RecordingState(slug=(e.path.stem if e.path else "?"), state="failed", detail=e.one_line())
-            for e in errors]
+    rows = [RecordingState(slug=(slugify(e.path.stem) or e.path.name) if e.path else "?", state="failed",
+                           detail=e.one_line()) for e in errors]
     for rec in recordings:
         outcome = last.get(rec.slug, {})
-        if outcome and not outcome.get("ok", True) and outcome.get("source") == rec.path.name:
+        changed = bool(outcome) and (outcome.get("source") != rec.path.name
+                                     or outcome.get("stamp") != _stamp(ws, rec.slug, rec.path))
+        if outcome and not outcome.get("ok", True) and not changed:
             rows.append(RecordingState(rec.slug, "failed", outcome.get("error", "")))
             continue
         path = ws.transcript_dir(rec.slug) / TRANSCRIPT_NAME
-        details = []
+        details = ["changed since the last build"] if changed else []
         if rec.meta.consent == "withheld":
             details.append("withheld")
         if rec.meta.publish_after:
@@ -117,3 +156,71 @@ def mark_reviewed(ws: Workspace, slug: str, *, reviewed: bool = True) -> Path:
     write_transcript_file(path, data, machine=not edited)
     log.info("%s marked %s", slug, "reviewed" if reviewed else "not reviewed")
     return path
+
+
+# ---------------------------------------------------------------- prune
+
+
+def prune(ws: Workspace, yes: bool) -> list[Path]:
+    """What a removed recording left behind; deleted only when ``yes``.
+
+    Returns the paths that are (or, without ``yes``, would be) removed:
+
+    * ``transcripts/<slug>/`` folders whose slug has no file in ``media/`` any more
+      (a person's edits, consent and redactions are in there: hence the --yes);
+    * decoded audio and memos in ``.learncast/`` that no file in ``media/`` uses.
+
+    A folder whose recording is still in media/ but fails (a bad sidecar) is kept.
+    The published pages of a removed recording go at the next build, not here.
+    """
+    from .build import workspace_lock
+
+    if not ws.media_dir.is_dir():
+        raise UsageError("no media/ folder in the workspace", path=ws.media_dir,
+                         fix="create it (an empty media/ would prune every transcript)")
+    with workspace_lock(ws):
+        paths = _orphans(ws)
+        if yes:
+            for path in paths:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink(missing_ok=True)
+                log.info("removed %s", path)
+    return paths
+
+
+def _orphans(ws: Workspace) -> list[Path]:
+    live = ws.media_slugs()
+    found: list[Path] = []
+    if ws.transcripts_dir.is_dir():
+        found += [p for p in sorted(ws.transcripts_dir.iterdir())
+                  if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and p.name not in live]
+    found += _cache_orphans(ws)
+    return found
+
+
+def _cache_orphans(ws: Workspace) -> list[Path]:
+    """Cached audio and memos of files no longer in media/ (decoded WAVs are large)."""
+    from .build import DERIVED_DIR
+    from .ingest import memo_path
+
+    cache = ws.cache_dir
+    live_memos = {memo_path(cache, p) for p in ws.media_dir.iterdir() if p.is_file()}
+    keep: set[str] = set()
+    stale: list[Path] = []
+    for memo in sorted((cache / "sources").glob("*.json")):
+        sha = _read(memo).get("source_sha256")
+        if memo in live_memos and isinstance(sha, str):
+            keep.add(sha)
+        else:
+            stale.append(memo)
+    for path in sorted((cache / "audio").glob("*")):
+        if path.name.split(".")[0] not in keep:
+            stale.append(path)
+    for path in sorted((cache / "redacted").glob("*")):  # named by a source hash prefix
+        if not any(sha.startswith(path.name.split("-")[0]) for sha in keep):
+            stale.append(path)
+    live = ws.media_slugs()
+    stale += [p for p in sorted((cache / DERIVED_DIR).glob("*.key")) if p.stem not in live]
+    return stale

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .config import CONFIG_NAME, INIT_TEMPLATE, Config, load_config, load_sidecar
 from .errors import ConfigError, InputError, UsageError
+from .fsutil import write_text
 from .models import Recording, RecordingMeta
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ NOT_MEDIA = {
 }
 
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
+_VALID_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def slugify(stem: str) -> str:
@@ -36,6 +38,18 @@ def slugify(stem: str) -> str:
     return _SLUG_RE.sub("-", stem.lower()).strip("-")
 
 
+def check_slug(slug: str) -> str:
+    """``slug`` if it is one slugify could make; a UsageError otherwise.
+
+    Slugs become folder names under transcripts/ and site/, so one given on the command
+    line (``learncast review ../x``) must not lead outside them.
+    """
+    if not isinstance(slug, str) or not _VALID_SLUG_RE.match(slug):
+        raise UsageError(f'"{slug}" is not a slug', fix="use the slug `learncast status` shows, "
+                         "e.g. jane-doe-leeds (lower-case letters, digits and '-')")
+    return slug
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path
@@ -45,7 +59,7 @@ class Workspace:
     def open(cls, root: Path | str = ".") -> Workspace:
         root = Path(root).resolve()
         if not root.is_dir():
-            raise UsageError(f"workspace folder does not exist", path=root,
+            raise UsageError("workspace folder does not exist", path=root,
                              fix=f"run `learncast init {root}` first")
         return cls(root=root, config=load_config(root))
 
@@ -67,10 +81,21 @@ class Workspace:
         return self.root / ".learncast"
 
     def transcript_dir(self, slug: str) -> Path:
-        return self.transcripts_dir / slug
+        return self.transcripts_dir / check_slug(slug)
 
     def episode_dir(self, slug: str) -> Path:
-        return self.site_dir / "episodes" / slug
+        return self.site_dir / "episodes" / check_slug(slug)
+
+    def media_slugs(self) -> set[str]:
+        """The slug of every file in ``media/`` that could be a recording, good or bad.
+
+        A recording that fails (a bad sidecar, a slug clash) still owns its transcript
+        folder: only folders outside this set are orphans that ``prune`` may remove.
+        """
+        if not self.media_dir.is_dir():
+            return set()
+        return {slugify(p.stem) for p in self.media_dir.iterdir()
+                if not p.name.startswith(".") and p.suffix.lower() not in NOT_MEDIA}
 
     def recordings(self) -> tuple[list[Recording], list[InputError]]:
         """Every recording in ``media/``, plus one error for each file that can't be one.
@@ -106,7 +131,7 @@ class Workspace:
                 recordings.append(self._recording(path, slug))
             except ConfigError as exc:
                 errors.append(InputError("; ".join(exc.problems), path=exc.path,
-                                         fix="correct the sidecar (see README, 'Recording details')"))
+                                         fix="correct the sidecar (its keys are listed in README, 'Your own workspace')"))
         recordings.sort(key=lambda r: r.slug)
         return recordings, errors
 
@@ -131,9 +156,9 @@ def init_workspace(root: Path, title: str | None = None) -> Path:
     for name in ("media", "transcripts", "site"):
         (root / name).mkdir(exist_ok=True)
     show = title or (root.resolve().name.replace("-", " ").replace("_", " ").title() or "Learncast")
-    cfg.write_text(INIT_TEMPLATE.format(title=show.replace('"', "'")), encoding="utf-8")
+    write_text(cfg, INIT_TEMPLATE.format(title=show.replace('"', "'")))
     gitignore = root / ".gitignore"
     if not gitignore.exists():
-        gitignore.write_text(".learncast/\n", encoding="utf-8")
+        write_text(gitignore, ".learncast/\n")
     log.info("created workspace %s", root)
     return cfg

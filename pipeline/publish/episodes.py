@@ -15,6 +15,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import BuildError, LearncastError
 from ..fsutil import write_json, write_text_if_changed
 from ..models import Episode, MediaFile, Transcript
 
@@ -77,11 +78,15 @@ def publish_site(builder: Builder, results: list[RecordingResult]) -> list[str]:
             result.notes.append(f"not published: {why}")
             continue
         try:
-            episodes.append(_episode(builder, result, state))
-        except Exception:
+            episodes.append(_episode(builder, result, state, state_path))
+        except (LearncastError, OSError) as exc:  # one episode's failure never stops the others
+            result.ok = False
+            result.error = exc if isinstance(exc, LearncastError) else BuildError(
+                f"could not publish ({getattr(exc, 'strerror', None) or exc})", path=getattr(exc, "filename", None),
+                fix="check there is free disk space and site/ is writable")
+            builder.reporter.finished(result.slug, False, result.error.one_line())
+        finally:
             write_json(state_path, state)
-            raise
-    write_json(state_path, state)
 
     episodes.sort(key=lambda e: e.pub_date, reverse=True)
     write_feeds(config, site, episodes)
@@ -91,7 +96,7 @@ def publish_site(builder: Builder, results: list[RecordingResult]) -> list[str]:
     return [e.slug for e in episodes]
 
 
-def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any]) -> Episode:
+def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any], state_path: Path) -> Episode:
     from .. import redact
     from ..consent import decision
     from ..transcribe import TRANSCRIPT_NAME, is_hand_edited, read_transcript_file, write_transcript_file
@@ -131,11 +136,17 @@ def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any]) -
     mp3 = out / "audio.mp3"
     enc_key = _key(audio.source_sha256, "mp3", ENCODING_VERSION, applied.spans)
     if not mp3.is_file() or entry.get("mp3_encoded") != enc_key:
+        # Forget the old key first: a build killed mid-encode must never trust a stale file.
+        entry.pop("mp3_encoded", None)
+        entry.pop("mp3_tagged", None)
+        write_json(state_path, state)
         encode_audio(source, mp3, channels=min(2, max(1, audio.channels)))
         entry["mp3_encoded"] = enc_key
         entry.pop("mp3_tagged", None)
     tag_key = _key(enc_key, tags, chapters, chapter_urls, str(artwork))
     if entry.get("mp3_tagged") != tag_key:
+        entry.pop("mp3_tagged", None)
+        write_json(state_path, state)
         tag_mp3(mp3, artwork=artwork, chapters=transcript.chapters, chapter_urls=chapter_urls, **tags)
         entry["mp3_tagged"] = tag_key
 
@@ -144,6 +155,8 @@ def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any]) -
         mp4 = out / "video.mp4"
         vkey = _key(audio.source_sha256, "mp4", ENCODING_VERSION, chapters, applied.spans)
         if not mp4.is_file() or entry.get("mp4") != vkey:
+            entry.pop("mp4", None)
+            write_json(state_path, state)
             encode_video(source, mp4, transcript.chapters)
             entry["mp4"] = vkey
         video_file = MediaFile(path=mp4, url=config.url("episodes", slug, "video.mp4"),

@@ -1,8 +1,10 @@
 """The transcription stage: Audio → Transcript (segments, words, speakers).
 
 The canonical record is ``transcripts/<slug>/transcript.json``. It carries a checksum of
-its machine-made content; when a person edits the text or speakers the checksum no longer
-matches, and from then on the file is theirs: no rebuild re-transcribes over it.
+its machine-made content (``checksum``: the segments and speakers; ``chapters_checksum``:
+the chapters); when a person edits the text, the speakers or the chapters, a checksum no
+longer matches, and from then on the file is theirs: no rebuild re-transcribes over it,
+and hand-corrected chapters are never re-chaptered.
 """
 
 from __future__ import annotations
@@ -68,31 +70,58 @@ def content_checksum(data: dict[str, Any]) -> str:
 
 
 def read_transcript_file(path: Path) -> dict[str, Any]:
+    return load_transcript_file(path)[0]
+
+
+def load_transcript_file(path: Path) -> tuple[dict[str, Any], Transcript]:
+    """transcript.json as data and as a Transcript; InputError naming the problem and the fix."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
                          path=path, fix="correct the edit, or restore the file from your backup or git") from None
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text", path=path,
+                         fix="save it as UTF-8, or restore the file from your backup or git") from None
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         raise InputError('has no "segments" list', path=path,
                          fix="restore the file's structure (see README, 'Correcting a transcript')")
     try:
-        Transcript.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"has a segment or word that can't be read ({exc})", path=path,
-                         fix="each segment needs start, end, text and speaker; each word start, end and word") from None
-    return data
+        transcript = Transcript.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"has a segment, word or chapter that can't be read ({exc})", path=path,
+                         fix="each segment needs start, end, text and speaker; each word start, end and "
+                             "word; each chapter start, end and question") from None
+    return data, transcript
 
 
-def is_hand_edited(data: dict[str, Any]) -> bool:
+def chapters_checksum(chapters: list[dict[str, Any]] | None) -> str:
+    """Checksum of the chapters as the chapter stage wrote them."""
+    return sha256_text(json.dumps(chapters or [], sort_keys=True, ensure_ascii=False))
+
+
+def text_edited(data: dict[str, Any]) -> bool:
+    """Whether a person changed the segments or the speaker names."""
     return data.get("checksum") != content_checksum(data)
 
 
+def chapters_edited(data: dict[str, Any]) -> bool:
+    """Whether a person corrected the chapters (files from before chapters_checksum: no)."""
+    stamp = data.get("chapters_checksum")
+    return stamp is not None and stamp != chapters_checksum(data.get("chapters"))
+
+
+def is_hand_edited(data: dict[str, Any]) -> bool:
+    """Whether the file is a person's now: it is never re-transcribed, nor stamped as ours."""
+    return text_edited(data) or chapters_edited(data)
+
+
 def write_transcript_file(path: Path, data: dict[str, Any], *, machine: bool) -> None:
-    """Write transcript.json; ``machine=True`` stamps a fresh checksum (the file is ours)."""
+    """Write transcript.json; ``machine=True`` stamps fresh checksums (the file is ours)."""
     data = dict(data)
     if machine:
         data["checksum"] = content_checksum(data)
+        data["chapters_checksum"] = chapters_checksum(data.get("chapters"))
     write_json(path, data)
 
 
@@ -178,7 +207,9 @@ def transcribe_audio(audio: Audio, config: Config, settings: Settings, *,
 
 
 __all__ = [
-    "Settings", "TRANSCRIPT_NAME", "content_checksum", "read_transcript_file", "is_hand_edited",
+    "Settings", "TRANSCRIPT_NAME", "content_checksum", "chapters_checksum", "read_transcript_file",
+    "load_transcript_file",
+    "is_hand_edited", "text_edited", "chapters_edited",
     "write_transcript_file", "transcript_to_file_data", "transcribe_audio", "get_engine",
     "speaker_names",
 ]
