@@ -2,20 +2,24 @@
 
 Podcast apps play episodes from many shows one after another, so every episode is
 brought to the loudness the big platforms use: -16 LUFS integrated, peaks under
--1 dBTP. ffmpeg's ``loudnorm`` runs in two passes: the first measures, the second
-applies the measured values with ``linear=true``, one gain change that keeps the
-speaker's natural dynamics and lands within 0.1 LU of the target.
+-1 dBTP. ffmpeg's EBU R128 meter (``ebur128``, with true peak) measures the source;
+when a plain gain to -16 LUFS keeps the peaks under the limit, that gain is all the
+processing there is, and it lands on the target exactly.
 
-Linear gain is only possible when it does not push the peaks over the limit, and
-conversation rarely allows it: a laugh or a plosive 22-25 dB above the average
-level is normal, and -16 LUFS leaves room for 14. loudnorm's answer, its dynamic
-mode, missed by up to 2 LU on real recordings (AMI meeting audio: -18.2 LUFS). So
-when linear gain would overshoot, the audio first goes through a look-ahead limiter
-(at 192 kHz, so inter-sample peaks count), with the gain applied before it; that
-limited signal is measured again (and, if the limiting cost too much loudness for a
-linear correction, limited once more with that loss added to the gain), and
-loudnorm's linear pass then only has a small correction left to make. Three or four
-passes instead of two; the measuring passes are shared by the MP3 and the MP4.
+Conversation rarely allows it: a laugh or a plosive 22-25 dB above the average level
+is normal, and -16 LUFS leaves room for 14. Then the gain goes in front of a
+look-ahead limiter (at 48 kHz) holding the peaks PRELIMIT_MARGIN under the limit; the
+limited signal is measured again, and a final plain gain makes up the loudness the
+limiting took away (1-2 LU on conversation). If that make-up gain would push the
+peaks past the limit, the limiting is repeated once with the loss added, and a last
+limiter at the limit catches whatever is left. (loudnorm, used before, resamples to
+192 kHz in every pass and took 10 minutes per hour of audio; this takes about one.)
+
+Encoding is one ffmpeg run per recording: one decode and one limiter feed both the
+MP3 and the MP4's AAC track. :func:`prepare_media` does it ahead of publishing (a
+build runs it while the recording is being transcribed) into a cache folder keyed by
+the source file; :func:`encode_audio` and :func:`encode_video` then only copy or remux
+(the MP4 gets its chapters in a stream-copy pass, so a chapter change costs seconds).
 
 Every function is deterministic: the same inputs give the same bytes, so a caller
 can skip work by remembering what an output was made from:
@@ -31,11 +35,14 @@ that puts it in its cache keys re-encodes exactly then.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import hashlib
 import json
 import logging
 import math
+import re
 import shutil
 import subprocess
 import tempfile
@@ -52,17 +59,21 @@ from .podcast20 import xml_text
 
 log = logging.getLogger(__name__)
 
-ENCODING_VERSION = 1
+ENCODING_VERSION = 2
+CACHE_FOLDER = "media"  # in the workspace cache: what prepare_media made, waiting to be published
 
 TARGET_I = -16.0  # LUFS, integrated (Apple, Spotify, Amazon's podcast target)
 TARGET_TP = -1.0  # dBTP, the most the published file may peak at
 # Lossy encoders overshoot the peaks they are given: AAC 96k went up to 1.1 dB past
-# loudnorm's limit on real speech. Limiting 1 dB lower keeps the files under TARGET_TP.
+# the limit on real speech. Limiting 1 dB lower keeps the files under TARGET_TP.
 LIMIT_TP = TARGET_TP - 1.0
-TARGET_LRA = 11.0  # LU; wide enough that linear mode keeps a conversation's range
-# How far under LIMIT_TP the pre-limiter holds peaks, leaving room for the loudness
-# the limiting itself takes away (1.1-1.9 LU measured on conversation).
+# How far under LIMIT_TP the limiter holds peaks, leaving room for the make-up gain
+# that restores the loudness the limiting itself takes away (1.1-1.9 LU on conversation).
 PRELIMIT_MARGIN = 3.0
+# 48 kHz: the MP4's rate and near the MP3's. The true-peak measurement after the
+# limiter (not the limiter's own oversampling) is what keeps the peaks honest, so
+# the 192 kHz the limiter used to run at bought nothing but a 4x slower pass.
+LIMITER_RATE = 48000
 # LAME 3.100 in CBR (64-160 kbps) plays back 0.4 dB quieter than its input (measured
 # on a 1 kHz sine and on speech; VBR and 320k do not), so the MP3 is aimed 0.4 LU up.
 MP3_GAIN_COMPENSATION = 0.4
@@ -71,6 +82,9 @@ MP3_RATE = 44100
 MP3_BITRATE = {1: "64k", 2: "128k"}  # speech: transparent at these rates, small downloads
 AAC_RATE = 48000
 AAC_BITRATE = {1: "96k", 2: "128k"}
+# ffmpeg's "fast" AAC coder: a third of the default coder's time (18 s against 51 s of
+# CPU per hour of speech, measured), no audible difference for speech at 96-128 kbps.
+AAC_CODER = "fast"
 VIDEO_MAX_HEIGHT = 1080
 POSTER_SIZE = 1400  # px, Apple's minimum for artwork
 
@@ -80,41 +94,43 @@ POSTER_SIZE = 1400  # px, Apple's minimum for artwork
 
 @dataclass(frozen=True)
 class Loudness:
-    """What a loudnorm measuring pass found (its ``input_*`` and ``target_offset``)."""
+    """What an EBU R128 measuring pass found: integrated loudness, true peak, range."""
 
-    i: float
-    tp: float
-    lra: float
-    thresh: float
-    offset: float
+    i: float  # LUFS
+    tp: float  # dBTP
+    lra: float  # LU
+    thresh: float  # LUFS, the relative gate
 
 
 @dataclass(frozen=True)
 class LoudnessPlan:
-    """How to bring one recording to the target: optional pre-limiting, then loudnorm.
+    """How to bring one recording to the target: optional limiting, then a plain gain.
 
-    ``prefilter`` is empty when linear gain alone keeps the peaks under the limit;
-    ``measured`` is of the signal loudnorm will see (after ``prefilter``), or None
-    for silence, which gets no gain at all.
+    ``prefilter`` is empty when a gain alone keeps the peaks under the limit;
+    ``measured`` is of the signal after ``prefilter``, or None for silence, which gets
+    no gain at all; ``safety`` adds a last limiter at LIMIT_TP (rarely needed, see
+    :func:`plan_loudness`).
     """
 
     prefilter: str
     measured: Loudness | None
+    safety: bool = False
+
+    def gain_db(self, target_i: float = TARGET_I) -> float:
+        return 0.0 if self.measured is None else _clamp(target_i - self.measured.i, -60.0, 60.0)
+
+    def tail(self, target_i: float = TARGET_I) -> str:
+        """The filters after ``prefilter`` for one output: its make-up gain (and the safety limiter)."""
+        if self.measured is None:
+            return "anull"
+        chain = f"volume={self.gain_db(target_i):.2f}dB:precision=float"
+        if self.safety:
+            chain += "," + _limiter(LIMIT_TP)
+        return chain
 
     def audio_filter(self, target_i: float = TARGET_I) -> str:
-        """The ``-af`` chain for the encoding pass."""
-        m = self.measured
-        if m is None:
-            return "anull"
-        # Values are clamped to the ranges loudnorm accepts; near-silence can fall outside.
-        return (f"{self.prefilter}{_loudnorm(target_i)}"
-                f":measured_I={_clamp(m.i, -99, 0):.2f}:measured_TP={_clamp(m.tp, -99, 99):.2f}"
-                f":measured_LRA={_clamp(m.lra, 0, 99):.2f}:measured_thresh={_clamp(m.thresh, -99, 0):.2f}"
-                f":offset={_clamp(m.offset, -99, 99):.2f}:linear=true:print_format=summary")
-
-
-def _loudnorm(target_i: float) -> str:
-    return f"loudnorm=I={target_i:g}:TP={LIMIT_TP:g}:LRA={TARGET_LRA:g}"
+        """The whole ``-af`` chain for one output at ``target_i``."""
+        return f"{self.prefilter}{self.tail(target_i)}"
 
 
 def _clamp(value: float, lo: float, hi: float) -> float:
@@ -122,10 +138,10 @@ def _clamp(value: float, lo: float, hi: float) -> float:
 
 
 def plan_loudness(src: Path) -> LoudnessPlan:
-    """Measure ``src`` (and, when its peaks need it, its pre-limited version).
+    """Measure ``src`` (and, when its peaks need it, its limited version).
 
     Remembered per (file, size, mtime) in this process, so the MP3 and the MP4 of one
-    recording share the measuring passes, which take about as long as an encode.
+    recording share the measuring passes.
     """
     src = Path(src).resolve()
     if not src.is_file():
@@ -136,96 +152,190 @@ def plan_loudness(src: Path) -> LoudnessPlan:
 
 @functools.lru_cache(maxsize=64)
 def _plan(src: Path, size: int, mtime_ns: int) -> LoudnessPlan:
-    first = measure_loudness(src)
+    # Sample peaks first: a fifth of the cost of true peaks, and never above them, so
+    # when they already rule out a plain gain (most speech) the true peaks can't help.
+    first = measure_loudness(src, true_peak=False)
     if first is None:
         log.warning("%s: the audio is silent; encoding it without loudness normalisation", src)
         return LoudnessPlan("", None)
-    if _linear_fits(first):
-        return LoudnessPlan("", first)
-    log.info("%s: peaks too high for a linear gain to %.0f LUFS; pre-limiting them", src, TARGET_I)
-    # The limiting takes some loudness away; when the limited signal still can't be
-    # raised linearly, limit once more with that loss added to the gain.
-    gain, measured = TARGET_I - first.i, first
+    if _fits(first):
+        first = measure_loudness(src) or first
+        if _fits(first):
+            return LoudnessPlan("", first)
+    log.info("%s: peaks too high for a plain gain to %.0f LUFS; limiting them", src, TARGET_I)
+    # The limiting takes some loudness away; when making it up would push the peaks
+    # over, limit once more with that loss added to the gain.
+    gain, measured, prefilter = TARGET_I - first.i, first, ""
     for _ in range(2):
         prefilter = _prelimit(gain)
         measured = measure_loudness(src, prefilter) or measured
-        if _linear_fits(measured):
-            break
+        if _fits(measured):
+            return LoudnessPlan(prefilter, measured)
         gain += TARGET_I - measured.i
-    return LoudnessPlan(prefilter, measured)
+    log.info("%s: a last limiter holds the peaks at %.0f dBTP", src, LIMIT_TP)
+    return LoudnessPlan(prefilter, measured, safety=True)
 
 
-def _linear_fits(m: Loudness) -> bool:
-    """Whether linear gain to the highest target in use keeps the peaks under the limit."""
+def _fits(m: Loudness) -> bool:
+    """Whether a plain gain to the highest target in use keeps the peaks under the limit."""
     return m.tp + (TARGET_I + MP3_GAIN_COMPENSATION - m.i) <= LIMIT_TP
 
 
+def _limiter(ceiling_db: float) -> str:
+    return (f"alimiter=limit={10 ** (ceiling_db / 20):.5f}:attack=5:release=50"
+            ":level=false:latency=true")
+
+
 def _prelimit(gain_db: float) -> str:
-    """Gain, then a look-ahead limiter PRELIMIT_MARGIN under the limit, at 192 kHz."""
-    ceiling = 10 ** ((LIMIT_TP - PRELIMIT_MARGIN) / 20)
-    return (f"volume={gain_db:.2f}dB:precision=float,aresample=192000,"
-            f"alimiter=limit={ceiling:.5f}:attack=5:release=50:level=false:latency=true,")
+    """Gain, then a look-ahead limiter PRELIMIT_MARGIN under the limit, at LIMITER_RATE."""
+    return (f"volume={_clamp(gain_db, -60.0, 60.0):.2f}dB:precision=float,aresample={LIMITER_RATE},"
+            f"{_limiter(LIMIT_TP - PRELIMIT_MARGIN)},")
 
 
-def measure_loudness(src: Path, prefilter: str = "") -> Loudness | None:
-    """A loudnorm measuring pass over ``src``'s first audio stream (after ``prefilter``).
+_SUMMARY = {
+    "i": re.compile(r"I:\s+(-?[\d.]+|-?inf) LUFS"),
+    "thresh": re.compile(r"Threshold:\s+(-?[\d.]+|-?inf) LUFS"),
+    "lra": re.compile(r"LRA:\s+(-?[\d.]+|-?inf) LU\b"),
+    "tp": re.compile(r"Peak:\s+(-?[\d.]+|-?inf) dBFS"),
+}
 
-    None when the audio is silent (loudnorm reports -inf).
+
+def measure_loudness(src: Path, prefilter: str = "", *, true_peak: bool = True) -> Loudness | None:
+    """An EBU R128 pass over ``src``'s first audio stream, after ``prefilter``.
+
+    ``tp`` is the true peak (the meter oversamples to 192 kHz: 11 s of CPU per hour of
+    audio), or with ``true_peak=False`` the sample peak (2.6 s). None when the audio is
+    silent (nothing above the meter's -70 LUFS gate).
     """
+    peak = "true" if true_peak else "sample"
     _, err = run_capture(
         ["-nostats", "-i", arg_path(src), "-map", "0:a:0", "-vn", "-sn", "-dn",
-         "-af", f"{prefilter}{_loudnorm(TARGET_I)}:print_format=json", "-f", "null", "-"], what=src)
-    data = _loudnorm_json(err, src)
-    try:
-        m = Loudness(i=float(data["input_i"]), tp=float(data["input_tp"]), lra=float(data["input_lra"]),
-                     thresh=float(data["input_thresh"]), offset=float(data["target_offset"]))
-    except (KeyError, TypeError, ValueError):
-        raise MediaError("could not read loudnorm's measurement", path=src,
-                         fix="check the file plays in a media player") from None
-    if not (math.isfinite(m.i) and math.isfinite(m.tp) and math.isfinite(m.thresh)):
-        return None
-    return m
-
-
-def _loudnorm_json(stderr: str, src: Path) -> dict:
-    """The JSON object loudnorm prints after ``[Parsed_loudnorm_...]`` at the end of stderr."""
-    at = stderr.rfind("[Parsed_loudnorm")
-    start = stderr.find("{", at if at >= 0 else 0)
-    end = stderr.find("}", start)
-    if start < 0 or end < 0:
+         "-af", f"{prefilter}ebur128=peak={peak}:framelog=verbose", "-f", "null", "-"], what=src)
+    at = err.rfind("Summary:")
+    found = {k: rx.search(err, at) for k, rx in _SUMMARY.items()} if at >= 0 else {}
+    if not found or not all(found.values()):
         raise MediaError("ffmpeg printed no loudness measurement", path=src,
                          fix="check the file has an audio track that plays")
-    return json.loads(stderr[start:end + 1])
+    m = Loudness(**{k: float(v.group(1)) for k, v in found.items()})
+    if not (math.isfinite(m.i) and math.isfinite(m.tp)) or m.i <= -70.0:
+        return None
+    return m
 
 
 # ---------------------------------------------------------------- encoding
 
 
-def encode_audio(src: Path, dest_mp3: Path, *, channels: int) -> None:
-    """Encode ``src``'s first audio stream to a normalised CBR MP3 at ``dest_mp3`` (atomically).
+@dataclass(frozen=True)
+class _Outputs:
+    """Where one encoding run writes: the MP3, the MP4 without chapters, or both."""
+
+    mp3: Path | None
+    mp4: Path | None
+    channels: int
+
+
+def _encode(src: Path, out: _Outputs) -> None:
+    """One ffmpeg run: decode once, limit once, encode each asked-for output.
+
+    The MP4 gets no chapters and no faststart here; :func:`encode_video` adds both in a
+    stream-copy pass, so the chapterless file can be made before the chapters exist.
+    """
+    plan = plan_loudness(src)
+    branches = []
+    if out.mp3 is not None:
+        branches.append(("mp3", plan.tail(TARGET_I + MP3_GAIN_COMPENSATION)))
+    if out.mp4 is not None:
+        branches.append(("aac", plan.tail(TARGET_I)))
+    if len(branches) == 1:
+        graph = f"[0:a:0]{plan.prefilter}{branches[0][1]}[{branches[0][0]}]"
+    else:
+        graph = (f"[0:a:0]{plan.prefilter}asplit=2[s0][s1];"
+                 + ";".join(f"[s{i}]{chain}[{name}]" for i, (name, chain) in enumerate(branches)))
+    args = ["-y", "-i", arg_path(src), "-filter_complex", graph]
+    if out.mp3 is not None:
+        args += ["-map", "[mp3]", "-map_metadata", "-1", "-map_chapters", "-1",
+                 "-ar", str(MP3_RATE), "-ac", str(out.channels), "-c:a", "libmp3lame",
+                 "-b:a", MP3_BITRATE[out.channels], "-fflags", "+bitexact", "-flags:a", "+bitexact",
+                 "-id3v2_version", "3", "-f", "mp3", arg_path(out.mp3)]
+    if out.mp4 is not None:
+        if _h264_420(src):
+            video = ["-c:v", "copy"]
+        else:
+            video = ["-vf", f"scale=-2:'min({VIDEO_MAX_HEIGHT},trunc(ih/2)*2)',format=yuv420p",
+                     "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high"]
+        args += ["-map", "0:v:0", "-map", "[aac]", "-map_metadata", "-1", "-map_chapters", "-1", *video,
+                 "-ar", str(AAC_RATE), "-ac", str(out.channels), "-c:a", "aac", "-aac_coder", AAC_CODER,
+                 "-b:a", AAC_BITRATE[out.channels], "-fflags", "+bitexact", "-flags:a", "+bitexact",
+                 "-flags:v", "+bitexact", "-f", "mp4", arg_path(out.mp4)]
+    run(args, what=src)
+
+
+def _cache_paths(src: Path, cache_dir: Path, channels: int) -> tuple[Path, Path]:
+    """(MP3, chapterless MP4) in ``cache_dir`` for this version of ``src``.
+
+    Named by the source's path, size and modification time: checking for them costs a
+    stat, not a read, and a changed source gets new names (its old files are removed).
+    """
+    st = src.stat()
+    who = hashlib.sha256(str(src).encode("utf-8")).hexdigest()[:16]
+    what = hashlib.sha256(f"{st.st_size}|{st.st_mtime_ns}|{channels}|{ENCODING_VERSION}".encode()).hexdigest()[:16]
+    stem = cache_dir / f"{who}-{what}"
+    return stem.with_suffix(".mp3"), stem.with_suffix(".mp4")
+
+
+def prepare_media(src: Path, cache_dir: Path, *, channels: int, video: bool) -> tuple[Path, Path | None]:
+    """Make ``src``'s normalised MP3 (and, with ``video``, its chapterless MP4) in ``cache_dir``.
+
+    Both come from one ffmpeg run. Files already there are kept, so this is cheap to call
+    again; it is what lets a build encode a recording while the same recording, or the
+    next one, is being transcribed. Returns (MP3, MP4 or None).
+    """
+    src, cache_dir = Path(src).resolve(), Path(cache_dir)
+    channels = min(2, max(1, int(channels)))
+    if not src.is_file():
+        raise MediaError("file not found", path=src, fix="check the recording is still in media/")
+    mp3, mp4 = _cache_paths(src, cache_dir, channels)
+    need_mp3, need_mp4 = not mp3.is_file(), video and not mp4.is_file()
+    if need_mp3 or need_mp4:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        who = mp3.stem.split("-")[0]
+        for old in [*cache_dir.glob(f"{who}-*"), *cache_dir.glob(f".{who}-*")]:
+            if old.stem != mp3.stem:  # an earlier version of this source, or a killed build's temp file
+                old.unlink(missing_ok=True)
+        with contextlib.ExitStack() as stack:
+            _encode(src, _Outputs(stack.enter_context(atomic_path(mp3)) if need_mp3 else None,
+                                  stack.enter_context(atomic_path(mp4)) if need_mp4 else None, channels))
+        log.info("encoded %s (%s)", src.name, " and ".join(
+            n for n, f in (("MP3", need_mp3), ("MP4", need_mp4)) if f))
+    return mp3, (mp4 if video else None)
+
+
+def encode_audio(src: Path, dest_mp3: Path, *, channels: int, cache_dir: Path | None = None) -> None:
+    """Write ``src``'s first audio stream as a normalised CBR MP3 at ``dest_mp3`` (atomically).
 
     ``channels`` is the source's channel count: mono stays mono (half the bytes for a
-    voice), anything else becomes stereo. Tags are left to :func:`tag_mp3`.
+    voice), anything else becomes stereo. Tags are left to :func:`tag_mp3`. With
+    ``cache_dir``, the MP3 made by :func:`prepare_media` is reused (or made there).
     """
     src, dest_mp3 = Path(src), Path(dest_mp3)
     channels = min(2, max(1, int(channels)))
-    plan = plan_loudness(src)
     with atomic_path(dest_mp3) as tmp:
-        run(["-y", "-i", arg_path(src), "-map", "0:a:0", "-vn", "-sn", "-dn",
-             "-map_metadata", "-1", "-map_chapters", "-1",
-             "-af", plan.audio_filter(TARGET_I + MP3_GAIN_COMPENSATION), "-ar", str(MP3_RATE), "-ac", str(channels),
-             "-c:a", "libmp3lame", "-b:a", MP3_BITRATE[channels],
-             "-fflags", "+bitexact", "-flags:a", "+bitexact", "-id3v2_version", "3",
-             "-f", "mp3", arg_path(tmp)], what=src)
-    log.info("encoded %s (%s)", dest_mp3, "mono" if channels == 1 else "stereo")
+        if cache_dir is not None:
+            mp3, _ = prepare_media(src, cache_dir, channels=channels, video=False)
+            shutil.copyfile(mp3, tmp)
+        else:
+            _encode(src, _Outputs(tmp, None, channels))
+    log.info("wrote %s (%s)", dest_mp3, "mono" if channels == 1 else "stereo")
 
 
-def encode_video(src: Path, dest_mp4: Path, chapters: Sequence[Chapter]) -> None:
+def encode_video(src: Path, dest_mp4: Path, chapters: Sequence[Chapter], *,
+                 cache_dir: Path | None = None) -> None:
     """Make a browser- and app-friendly MP4 (H.264 + AAC, moov first) with chapters.
 
     H.264 4:2:0 video is copied as it is; anything else is re-encoded (at most 1080
     lines). The audio gets the same loudness as the MP3. ``chapters`` go into the
-    file's chapter list, which ffprobe, VLC and Apple's players show.
+    file's chapter list, which ffprobe, VLC and Apple's players show. With
+    ``cache_dir``, the chapterless MP4 made by :func:`prepare_media` is reused.
     """
     src, dest_mp4 = Path(src), Path(dest_mp4)
     info = probe(src)
@@ -233,23 +343,20 @@ def encode_video(src: Path, dest_mp4: Path, chapters: Sequence[Chapter]) -> None
         raise MediaError("has no video and audio streams to make an MP4 from", path=src,
                          fix="re-export the recording with both picture and sound")
     channels = min(2, max(1, info.channels))
-    plan = plan_loudness(src)
-    if _h264_420(src):
-        video = ["-c:v", "copy"]
-    else:
-        video = ["-vf", f"scale=-2:'min({VIDEO_MAX_HEIGHT},trunc(ih/2)*2)',format=yuv420p",
-                 "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high"]
-    with tempfile.TemporaryDirectory(prefix="learncast-chapters-") as td, atomic_path(dest_mp4) as tmp:
+    with tempfile.TemporaryDirectory(prefix="learncast-mp4-") as td:
+        if cache_dir is not None:
+            _, plain = prepare_media(src, cache_dir, channels=channels, video=True)
+            assert plain is not None
+        else:
+            plain = Path(td) / "plain.mp4"
+            _encode(src, _Outputs(None, plain, channels))
         meta = Path(td) / "chapters.ffmeta"
         meta.write_text(ffmetadata(chapters, info.duration), encoding="utf-8")
-        run(["-y", "-i", arg_path(src), "-f", "ffmetadata", "-i", arg_path(meta),
-             "-map", "0:v:0", "-map", "0:a:0", "-map_metadata", "1", "-map_chapters", "1",
-             *video,
-             "-af", plan.audio_filter(), "-ar", str(AAC_RATE), "-ac", str(channels),
-             "-c:a", "aac", "-b:a", AAC_BITRATE[channels],
-             "-movflags", "+faststart", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-             "-f", "mp4", arg_path(tmp)], what=src)
-    log.info("encoded %s (video %s)", dest_mp4, "copied" if video[1] == "copy" else "re-encoded")
+        with atomic_path(dest_mp4) as tmp:
+            run(["-y", "-i", arg_path(plain), "-f", "ffmetadata", "-i", arg_path(meta),
+                 "-map", "0", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy",
+                 "-movflags", "+faststart", "-fflags", "+bitexact", "-f", "mp4", arg_path(tmp)], what=src)
+    log.info("wrote %s", dest_mp4)
 
 
 def _h264_420(src: Path) -> bool:
@@ -401,6 +508,7 @@ def poster_frame(video_src: Path, dest_jpg: Path, at_seconds: float) -> None:
 
 
 __all__ = [
+    "CACHE_FOLDER",
     "ENCODING_VERSION",
     "Loudness",
     "LoudnessPlan",
@@ -413,5 +521,6 @@ __all__ = [
     "measure_loudness",
     "plan_loudness",
     "poster_frame",
+    "prepare_media",
     "tag_mp3",
 ]
