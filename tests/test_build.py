@@ -139,3 +139,16 @@ def test_media_folder_is_never_written(two_recordings: Path):
     run(two_recordings)
     after = {p.name: p.stat().st_mtime_ns for p in (two_recordings / "media").iterdir()}
     assert before == after
+
+
+def test_adding_a_recording_adds_one_item_and_keeps_every_guid(two_recordings: Path):
+    import feedparser
+
+    run(two_recordings)
+    before = feedparser.parse((two_recordings / "site" / "feed.xml").read_bytes())
+    guids = {e.title: e.id for e in before.entries}
+    make_tone(two_recordings / "media" / "carol.wav", 9.0)
+    run(two_recordings)
+    after = feedparser.parse((two_recordings / "site" / "feed.xml").read_bytes())
+    assert len(after.entries) == len(before.entries) + 1
+    assert {e.title: e.id for e in after.entries if e.title in guids} == guids
