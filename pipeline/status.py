@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageError
+from .consent import decision
+from .errors import LearncastError, UsageError
 from .fsutil import write_json
 from .workspace import Workspace, check_slug, slugify
 
@@ -109,10 +110,15 @@ def recording_states(ws: Workspace) -> list[RecordingState]:
             continue
         path = ws.transcript_dir(rec.slug) / TRANSCRIPT_NAME
         details = ["changed since the last build"] if changed else []
-        if rec.meta.consent == "withheld":
+        try:
+            said = decision(ws.transcript_dir(rec.slug), rec)  # the CLI's decision wins over the sidecar
+        except LearncastError as exc:
+            rows.append(RecordingState(rec.slug, "failed", exc.one_line()))
+            continue
+        if said.consent == "withheld":
             details.append("withheld")
-        if rec.meta.publish_after:
-            details.append(f"embargoed until {rec.meta.publish_after.isoformat()}")
+        if said.publish_after:
+            details.append(f"embargoed until {said.publish_after.isoformat()}")
         details += [n for n in outcome.get("notes", []) if n not in details]
         if not path.is_file():
             rows.append(RecordingState(rec.slug, "new", "; ".join(details)))

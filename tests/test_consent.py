@@ -257,3 +257,15 @@ def test_redaction_and_consent_survive_rebuilds_edits_and_retranscription(ws: Pa
     assert not (ws / "site" / "episodes" / "omar").exists()
     assert (ws / "transcripts" / "jane" / "redactions.toml").is_file()
     assert (ws / "transcripts" / "omar" / "consent.toml").is_file()
+
+
+@pytest.mark.usefixtures("fake_engine", "no_speakers")
+def test_status_shows_withheld_and_embargoed_with_the_date(ws: Path):
+    run(ws)
+    runner = CliRunner()
+    runner.invoke(main, ["consent", "omar", "withheld", "-w", str(ws)])
+    runner.invoke(main, ["consent", "jane", "public", "--until", "2099-01-31", "-w", str(ws)])
+    out = runner.invoke(main, ["status", "-w", str(ws)]).output
+    lines = {ln.split()[0]: ln for ln in out.splitlines() if ln.strip()}
+    assert "withheld" in lines["omar"]
+    assert "embargoed until 2099-01-31" in lines["jane"]
