@@ -227,6 +227,7 @@ def _media_before():
     path.write_text(text, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("pipeline.publish._media_before", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

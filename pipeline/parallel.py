@@ -5,7 +5,8 @@ transcribe, chapter) run in workers and the publish step (feed, pages) runs here
 
 * ``run_pool``: ``learncast build --jobs N``. N worker processes, each loading the model
   once and using ``cores // N`` threads, so jobs × threads never exceeds the cores.
-  While one worker decodes or encodes a recording with ffmpeg, another is transcribing.
+  While one worker decodes or encodes a recording with ffmpeg, another is transcribing;
+  this process chapters each transcript as it arrives.
 * ``run_dask``: ``learncast build --scheduler tcp://HOST:8786``. One Dask task per
   recording and step, chained, so a cluster of machines shares the work. Workers need this
   package installed and the workspace at the same path (a shared folder).
@@ -178,17 +179,37 @@ def _init_worker(root: str, options: dict[str, Any], q: Any) -> None:
     _WORKER.update(root=root, options=options, queue=q)
 
 
-def _work(rec: Recording, steps: Sequence[str]) -> RecordingResult:
+# Cheap per recording but costly to set up in every worker (chaptering loads a sentence
+# embedding model, ~10 s of CPU per process), so the parent runs them as results arrive,
+# while the workers go on transcribing.
+_PARENT_STEPS = ("chapter", "load")
+
+
+def split_steps(steps: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(steps for the workers, the trailing steps the parent runs)."""
+    i = len(steps)
+    while i > 0 and steps[i - 1] in _PARENT_STEPS:
+        i -= 1
+    return list(steps[:i]), list(steps[i:])
+
+
+def _work(rec: Recording, steps: Sequence[str], publish: bool) -> RecordingResult:
     builder = _builder(_WORKER["root"], _WORKER["options"], _QueueReporter(_WORKER["queue"]))
-    with MediaPrefetch(builder.ws, enabled="load" in steps) as prefetch:
+    with MediaPrefetch(builder.ws, enabled=publish) as prefetch:
         return run_steps(builder, rec, steps, prefetch)
 
 
 def run_pool(ws: Workspace, recordings: list[Recording], steps: Sequence[str], jobs: int,
              options: dict[str, Any]) -> list[RecordingResult]:
-    """Process ``recordings`` in ``jobs`` worker processes; results sorted by slug."""
+    """Process ``recordings`` in ``jobs`` worker processes; results sorted by slug.
+
+    The workers ingest and transcribe (and encode the media when publishing); this
+    process chapters each recording as its transcript arrives.
+    """
     reporter = options.get("reporter") or QuietReporter()
     opts = worker_options(options, jobs, len(recordings))
+    worker_steps, parent_steps = split_steps(steps)
+    parent = Builder(ws, **{**options, "reporter": reporter})
     _planned(reporter, len(recordings))
     ctx = get_context("spawn")  # no inherited threads or locks; model libraries prefer it
     manager = ctx.Manager()
@@ -212,13 +233,15 @@ def run_pool(ws: Workspace, recordings: list[Recording], steps: Sequence[str], j
         with ProcessPoolExecutor(max_workers=min(jobs, len(recordings)), mp_context=ctx,
                                  initializer=_init_worker,
                                  initargs=(str(ws.root), opts, events)) as pool:
-            futures = {pool.submit(_work, rec, list(steps)): rec for rec in recordings}
+            futures = {pool.submit(_work, rec, worker_steps, "load" in steps): rec for rec in recordings}
             for fut in as_completed(futures):
                 rec = futures[fut]
                 try:
                     result = fut.result()
                 except Exception as exc:  # a worker died (out of memory, killed)
                     result = _lost(rec, exc, fix="run the build again; if it recurs, use --jobs 1")
+                for name in parent_steps:
+                    result, _ = step(parent, rec, name, result)
                 reporter.finished(rec.slug, result.ok, result.message)
                 results.append(result)
     finally:

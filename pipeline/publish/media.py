@@ -128,10 +128,6 @@ class LoudnessPlan:
             chain += "," + _limiter(LIMIT_TP)
         return chain
 
-    def audio_filter(self, target_i: float = TARGET_I) -> str:
-        """The whole ``-af`` chain for one output at ``target_i``."""
-        return f"{self.prefilter}{self.tail(target_i)}"
-
 
 def _clamp(value: float, lo: float, hi: float) -> float:
     return max(lo, min(hi, value))
