@@ -5,7 +5,9 @@
   see :mod:`pipeline.transcribe.openai_engine`.
 
 Both take a 16 kHz mono WAV (made by the ingest stage) and return segments with word
-timestamps. Models are loaded once per process and reused for every recording.
+timestamps. Both decode speech only, a few minutes at a time (:mod:`.vad`), so there is
+no text on silence and memory does not grow with the recording. Models are loaded once
+per process and reused for every recording.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..ffmpeg import wav_layout
-from ..models import Segment, Word
+from ..models import Segment
 
 log = logging.getLogger(__name__)
 
@@ -114,39 +116,49 @@ class FasterWhisperEngine:
 
     def transcribe(self, wav: Path, duration: float, options: Options,
                    progress: Progress | None = None) -> RawResult:
+        """Speech only, a batch of a few minutes at a time (see :mod:`.vad`): memory stays
+        flat however long the recording is."""
+        from . import vad
+
         audio = load_wav(wav)
-        if audio.size == 0:
-            return RawResult(language=options.language or "en", segments=())
-        pieces, info = self._model.transcribe(
-            audio,
-            language=options.language,
-            beam_size=options.beam_size,
-            word_timestamps=options.word_timestamps,
-            vad_filter=options.vad,
-            vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 200},
-            # Guards against invented text on silence, noise and music, and against loops:
-            condition_on_previous_text=False,
-            no_speech_threshold=0.6,
-            compression_ratio_threshold=2.4,
-            log_prob_threshold=-1.0,
-            hallucination_silence_threshold=2.0 if options.word_timestamps else None,
-        )
+        chunks = vad.speech_chunks(audio, options.vad)
+        language = options.language
         segments: list[Segment] = []
-        for piece in pieces:
-            if piece.no_speech_prob > 0.6 and piece.avg_logprob < -1.0:
-                log.debug("dropped a likely non-speech segment at %.1fs", piece.start)
-                continue
-            words = tuple(
-                Word(start=float(w.start), end=float(w.end), word=w.word, probability=float(w.probability))
-                for w in (piece.words or ())
+        if not chunks:
+            log.info("%s: no speech found", wav)
+        for batch in vad.batches(chunks):
+            pieces, info = self._model.transcribe(
+                vad.join(audio, batch),
+                language=language,
+                beam_size=options.beam_size,
+                word_timestamps=options.word_timestamps,
+                vad_filter=False,  # done above, for the whole recording
+                # Guards against invented text on silence, noise and music, and against loops:
+                condition_on_previous_text=False,
+                no_speech_threshold=vad.NO_SPEECH_THRESHOLD,
+                compression_ratio_threshold=vad.COMPRESSION_RATIO_THRESHOLD,
+                log_prob_threshold=vad.LOGPROB_THRESHOLD,
+                hallucination_silence_threshold=(
+                    vad.HALLUCINATION_SILENCE_THRESHOLD if options.word_timestamps else None),
             )
-            segments.append(Segment(start=float(piece.start), end=float(piece.end),
-                                    text=piece.text.strip(), words=words))
+            language = language or info.language  # detected once, on the first batch
+            base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / vad.SAMPLE_RATE
+            found = []
+            for piece in pieces:
+                found.append({
+                    "text": piece.text, "start": piece.start, "end": piece.end,
+                    "no_speech_prob": piece.no_speech_prob, "avg_logprob": piece.avg_logprob,
+                    "words": [{"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
+                              for w in (piece.words or ())],
+                })
+                if progress:  # joined-speech time from the batch's start: never ahead of the truth
+                    progress(min(base, offset + float(piece.end)))
+            segments.extend(vad.restore_times(found, batch))
             if progress:
-                progress(float(piece.end))
+                progress(min(duration, base))
         if progress:
             progress(duration)
-        return RawResult(language=info.language, segments=tuple(segments))
+        return RawResult(language=language or "en", segments=vad.tidy(segments, duration))
 
 
 def _pick_device(device: str) -> str:

@@ -29,21 +29,16 @@ from urllib.parse import urlparse
 import numpy as np
 
 from ..errors import ModelError
-from ..models import Segment, Word
+from ..models import Segment
 from .convert import convert_ct2_to_openai
 from .engines import Options, Progress, RawResult, default_threads, describe_model, embedded_model_dir, load_wav
+from .vad import (COMPRESSION_RATIO_THRESHOLD, HALLUCINATION_SILENCE_THRESHOLD, LOGPROB_THRESHOLD,
+                  NO_SPEECH_THRESHOLD, batch_end_seconds, batches, join, restore_times, speech_chunks, tidy)
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16000
 # The faster-whisper engine's VAD settings (engines.FasterWhisperEngine), kept identical.
-VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
-BATCH_SECONDS = 300.0  # speech decoded per whisper.transcribe call; bounds memory and paces progress
 # Same guards as the faster-whisper engine: skip a window the model itself calls non-speech.
-NO_SPEECH_THRESHOLD = 0.6
-LOGPROB_THRESHOLD = -1.0
-COMPRESSION_RATIO_THRESHOLD = 2.4
-HALLUCINATION_SILENCE_THRESHOLD = 2.0
 CONVERTER_VERSION = "1"  # part of the cache key: bump when convert.py's output changes
 NETWORK_TIMEOUT = 3.0  # seconds to decide that model downloads are impossible
 
@@ -71,8 +66,7 @@ class OpenAIWhisperEngine:
         language = options.language if self._model.is_multilingual else "en"
         if options.language not in (None, "en") and not self._model.is_multilingual:
             log.warning("%s: the model is English-only; transcribing as English, not %s", wav, options.language)
-        chunks = _speech_chunks(audio) if options.vad else (
-            [{"start": 0, "end": int(audio.size)}] if audio.size else [])
+        chunks = speech_chunks(audio, options.vad)
         if not chunks:
             log.info("%s: no speech found", wav)
             if progress:
@@ -80,16 +74,15 @@ class OpenAIWhisperEngine:
             return RawResult(language=language or "en", segments=())
 
         segments: list[Segment] = []
-        for batch in _batches(chunks, int(BATCH_SECONDS * SAMPLE_RATE)):
-            speech = np.concatenate([audio[c["start"]:c["end"]] for c in batch])
-            result = self._decode(speech, language, options)
+        for batch in batches(chunks):
+            result = self._decode(join(audio, batch), language, options)
             language = language or result.get("language") or "en"
-            segments.extend(_restore_times(result["segments"], batch))
+            segments.extend(restore_times(result["segments"], batch))
             if progress:
-                progress(min(duration, batch[-1]["end"] / SAMPLE_RATE))
+                progress(min(duration, batch_end_seconds(batch)))
         if progress:
             progress(duration)
-        return RawResult(language=language or "en", segments=_tidy(segments, duration))
+        return RawResult(language=language or "en", segments=tidy(segments, duration))
 
     def _decode(self, speech: np.ndarray, language: str | None, options: Options) -> dict[str, Any]:
         import whisper
@@ -238,85 +231,3 @@ def _reachable(url: str) -> bool:
             return True
     except OSError:
         return False
-
-
-def _speech_chunks(audio: np.ndarray) -> list[dict[str, int]]:
-    """Speech stretches (sample offsets) found by faster-whisper's Silero VAD."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    if audio.size == 0:
-        return []
-    return get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS), sampling_rate=SAMPLE_RATE)
-
-
-def _batches(chunks: list[dict[str, int]], max_samples: int) -> list[list[dict[str, int]]]:
-    """Group consecutive speech chunks into batches of at most ``max_samples`` of speech
-    (a single longer chunk becomes a batch of its own)."""
-    batches: list[list[dict[str, int]]] = []
-    size = 0
-    for chunk in chunks:
-        length = chunk["end"] - chunk["start"]
-        if not batches or size + length > max_samples:
-            batches.append([])
-            size = 0
-        batches[-1].append(chunk)
-        size += length
-    return batches
-
-
-def _restore_times(pieces: list[dict[str, Any]], batch: list[dict[str, int]]) -> list[Segment]:
-    """Map whisper's times (on the joined speech) back onto the recording, as faster-whisper
-    does: each word goes to the chunk holding its middle and is kept inside that chunk."""
-    from faster_whisper.vad import SpeechTimestampsMap
-
-    ts_map = SpeechTimestampsMap(batch, SAMPLE_RATE, time_precision=3)
-    bounds = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in batch]
-
-    def place(t: float, index: int) -> float:
-        lo, hi = bounds[index]
-        return float(min(max(ts_map.get_original_time(t, index), lo), hi))
-
-    segments: list[Segment] = []
-    for piece in pieces:
-        text = piece["text"].strip()
-        if not text:
-            continue
-        if piece["no_speech_prob"] > NO_SPEECH_THRESHOLD and piece["avg_logprob"] < LOGPROB_THRESHOLD:
-            log.debug("dropped a likely non-speech segment at %.1fs", piece["start"])
-            continue
-        words = []
-        for w in piece.get("words") or ():
-            index = ts_map.get_chunk_index((w["start"] + w["end"]) / 2)
-            words.append(Word(start=place(w["start"], index), end=place(w["end"], index),
-                              word=w["word"], probability=float(w["probability"])))
-        if words:
-            start, end = words[0].start, words[-1].end
-        else:
-            start_index = ts_map.get_chunk_index(piece["start"])
-            end_index = ts_map.get_chunk_index(piece["end"], is_end=True)
-            start, end = place(piece["start"], start_index), place(piece["end"], end_index)
-        segments.append(Segment(start=start, end=end, text=text, words=tuple(words)))
-    return segments
-
-
-def _tidy(segments: list[Segment], duration: float) -> tuple[Segment, ...]:
-    """Make every time monotonic and inside [0, duration] (whisper's word times can overlap
-    by a few hundredths of a second, and the last one can run past the end)."""
-    tidy: list[Segment] = []
-    last = 0.0
-    for seg in segments:
-        words = []
-        for w in seg.words:
-            start = min(max(w.start, last), duration)
-            end = min(max(w.end, start), duration)
-            words.append(Word(start=round(start, 3), end=round(end, 3), word=w.word, probability=w.probability))
-            last = end
-        if words:
-            start, end = words[0].start, words[-1].end
-        else:
-            start = min(max(seg.start, last), duration)
-            end = min(max(seg.end, start), duration)
-            last = end
-        tidy.append(Segment(start=round(start, 3), end=round(end, 3), text=seg.text,
-                            speaker=seg.speaker, words=tuple(words)))
-    return tuple(tidy)
