@@ -50,9 +50,11 @@ def speech_chunks(audio: np.ndarray, vad: bool = True) -> list[Chunk]:
     return get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS), sampling_rate=SAMPLE_RATE)
 
 
-def batches(chunks: list[Chunk], max_samples: int = int(BATCH_SECONDS * SAMPLE_RATE)) -> list[list[Chunk]]:
+def batches(chunks: list[Chunk], max_samples: int | None = None) -> list[list[Chunk]]:
     """Group consecutive speech chunks into batches of at most ``max_samples`` of speech
-    (a single longer chunk becomes a batch of its own)."""
+    (default BATCH_SECONDS; a single longer chunk becomes a batch of its own)."""
+    if max_samples is None:
+        max_samples = int(BATCH_SECONDS * SAMPLE_RATE)
     out: list[list[Chunk]] = []
     size = 0
     for chunk in chunks:

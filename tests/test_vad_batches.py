@@ -1,0 +1,109 @@
+"""Both engines decode speech only, in batches: grouping, time mapping, and a real run."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from pipeline.models import Segment, Word
+from pipeline.transcribe import vad
+from pipeline.transcribe.engines import FasterWhisperEngine, Options
+
+ROOT = Path(__file__).resolve().parent.parent
+JFK = ROOT.parent / "shared" / "realspeech" / "01_jfk_inaugural" / "jfk.flac"
+
+
+def test_batches_never_exceed_the_limit_and_keep_order():
+    chunks = [{"start": i * 100, "end": i * 100 + 40} for i in range(10)]
+    out = vad.batches(chunks, max_samples=100)
+    assert [len(b) for b in out] == [2, 2, 2, 2, 2]
+    assert [c for b in out for c in b] == chunks
+    # one chunk longer than the limit is a batch of its own
+    assert vad.batches([{"start": 0, "end": 500}, {"start": 600, "end": 610}], max_samples=100) == [
+        [{"start": 0, "end": 500}], [{"start": 600, "end": 610}]]
+    assert vad.batches([]) == []
+
+
+def test_restore_times_maps_joined_speech_back_and_drops_non_speech():
+    sr = vad.SAMPLE_RATE
+    batch = [{"start": 10 * sr, "end": 12 * sr}, {"start": 30 * sr, "end": 33 * sr}]
+    pieces = [
+        {"text": " hello there", "start": 0.1, "end": 3.5, "no_speech_prob": 0.1, "avg_logprob": -0.2,
+         "words": [{"start": 0.1, "end": 0.9, "word": " hello", "probability": 0.9},
+                   {"start": 2.4, "end": 3.5, "word": " there", "probability": 0.8}]},
+        {"text": " hum", "start": 4.0, "end": 4.5, "no_speech_prob": 0.9, "avg_logprob": -1.5, "words": []},
+    ]
+    out = vad.restore_times(pieces, batch)
+    assert len(out) == 1 and out[0].text == "hello there"
+    hello, there = out[0].words
+    assert hello.start == pytest.approx(10.1) and hello.end == pytest.approx(10.9)
+    assert there.start == pytest.approx(30.4) and there.end == pytest.approx(31.5)  # second chunk
+    tidy = vad.tidy([Segment(0, 1, "a", words=(Word(0.5, 1.2, " a", 1.0), Word(1.1, 1.3, " b", 1.0)))], 1.25)
+    assert [(w.start, w.end) for w in tidy[0].words] == [(0.5, 1.2), (1.2, 1.25)]
+
+
+class _RecordingModel:
+    """Stands in for faster_whisper.WhisperModel: records what it is fed, says one word per chunk."""
+
+    def __init__(self) -> None:
+        self.lengths: list[float] = []
+
+    def transcribe(self, audio, **kw):
+        assert kw["vad_filter"] is False  # the engine has already cut the silence out
+        seconds = audio.size / vad.SAMPLE_RATE
+        self.lengths.append(seconds)
+        piece = SimpleNamespace(text=" word", start=0.0, end=0.5, no_speech_prob=0.0, avg_logprob=-0.1,
+                                words=[SimpleNamespace(start=0.1, end=0.4, word=" word", probability=0.9)])
+        return iter([piece]), SimpleNamespace(language="en")
+
+
+def test_faster_whisper_engine_feeds_batches_of_speech_only(monkeypatch, tmp_path):
+    sr = vad.SAMPLE_RATE
+    # 20 minutes with 30 s of "speech" every 60 s; the VAD is replaced by that layout
+    audio = np.zeros(20 * 60 * sr, dtype=np.float32)
+    chunks = [{"start": m * 60 * sr, "end": (m * 60 + 30) * sr} for m in range(20)]
+    monkeypatch.setattr(vad, "speech_chunks", lambda a, on=True: chunks if on else [])
+    monkeypatch.setattr("pipeline.transcribe.engines.load_wav", lambda path: audio)
+    engine = object.__new__(FasterWhisperEngine)
+    engine._model = _RecordingModel()
+    seen: list[float] = []
+    result = engine.transcribe(tmp_path / "x.wav", 1200.0, Options(), progress=seen.append)
+    # 600 s of speech in batches of at most 300 s: never the whole recording at once
+    assert engine._model.lengths == [300.0, 300.0]
+    assert [round(s.start, 1) for s in result.segments] == [0.1, 600.1]  # each batch's first chunk
+    assert seen == sorted(seen) and seen[-1] == 1200.0
+
+
+@pytest.mark.slow
+def test_real_model_on_speech_silence_speech_keeps_times(tmp_path, monkeypatch):
+    """JFK, 20 s of silence, JFK: decoded as two batches, no text in the silence, the
+    second copy's words land after the silence."""
+    if not JFK.is_file():
+        pytest.skip(f"{JFK} is not here (real recordings live beside the checkout)")
+    from pipeline.ffmpeg import decode_to_wav
+    from pipeline.transcribe.engines import load_wav
+
+    one = tmp_path / "jfk.wav"
+    decode_to_wav(JFK, one)
+    speech = (load_wav(one) * 32767).astype("<i2")
+    pcm = np.concatenate([speech, np.zeros(20 * vad.SAMPLE_RATE, dtype="<i2"), speech])
+    wav = tmp_path / "twice.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(vad.SAMPLE_RATE)
+        w.writeframes(pcm.tobytes())
+    monkeypatch.setattr(vad, "BATCH_SECONDS", 12.0)  # one copy per batch
+    gap_start = speech.size / vad.SAMPLE_RATE
+    gap_end = gap_start + 20.0
+    segments = FasterWhisperEngine("").transcribe(wav, pcm.size / vad.SAMPLE_RATE, Options()).segments
+    words = [w for s in segments for w in s.words]
+    first = [w for w in words if w.end <= gap_start + 0.3]
+    second = [w for w in words if w.start >= gap_end - 0.3]
+    assert len(first) + len(second) == len(words), "a word was placed inside the silence"
+    for part in (first, second):
+        text = "".join(w.word for w in part).lower()
+        assert "ask not what your country can do for you" in text
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(words, words[1:]))
