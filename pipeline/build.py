@@ -27,11 +27,12 @@ import logging
 import os
 import re
 import shutil
+import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from . import __version__
 from .errors import BuildError, InputError, LearncastError, UsageError
@@ -194,7 +195,11 @@ class Builder:
         self._engine = None
         self._questions = None
         self._scorer = None
+        self._scorer_lock = threading.Lock()
         self._scorer_identity: str | None = None
+        # Called with (recording, audio) just before speech recognition starts: the build
+        # uses it to encode the media and load the chapter scorer while Whisper runs.
+        self.before_asr: list[Callable[[Recording, Audio], None]] = []
         self._last_read: tuple[tuple, dict[str, Any], Transcript] | None = None
 
     # ---- shared resources, loaded on first use
@@ -219,11 +224,27 @@ class Builder:
     @property
     def scorer(self):
         """The sentence scorer, built (and its model loaded) only when a recording needs chaptering."""
-        if self._scorer is None:
-            from .chapters import make_scorer
+        with self._scorer_lock:
+            if self._scorer is None:
+                from .chapters import make_scorer
 
-            self._scorer = make_scorer(self.scorer_name, self.questions)
-        return self._scorer
+                self._scorer = make_scorer(self.scorer_name, self.questions)
+            return self._scorer
+
+    def warm_scorer(self) -> None:
+        """Load the chapter scorer on a background thread (its model takes seconds to load),
+        so it is ready when the first transcript is. Errors surface at the chapter step."""
+        if self._scorer is not None or getattr(self, "_warming", None) is not None:
+            return
+
+        def load() -> None:
+            try:
+                _ = self.scorer
+            except Exception:  # noqa: BLE001 - the chapter step loads it again and reports
+                log.debug("loading the chapter scorer ahead of time failed", exc_info=True)
+
+        self._warming = threading.Thread(target=load, name="learncast-scorer", daemon=True)
+        self._warming.start()
 
     def chapters_key(self, data: dict[str, Any], identity: str | None = None) -> str:
         """What a transcript's chapters are made from: its content, the question set, the scorer."""
@@ -270,6 +291,8 @@ class Builder:
             if data.get("asr_key") == key:
                 return require_speech(transcript, rec)
             keep = {k: data[k] for k in ("guid", "first_published", "reviewed_at") if k in data}
+        for hook in self.before_asr:
+            hook(rec, audio)
         self.reporter.started(rec.slug, "transcribe", audio.duration)
         transcript = transcribe_audio(
             audio, self.config, self.settings, engine=self.engine, stereo_wav=stereo,
@@ -575,7 +598,16 @@ def run(ws: Workspace, stages: Sequence[str] = STAGES, *, jobs: int = 1, schedul
 
             report.results += run_pool(ws, recordings, steps, jobs, options)
         else:
-            report.results += [process(builder, rec, steps) for rec in recordings]
+            from .parallel import MediaPrefetch
+
+            # While Whisper runs: ffmpeg encodes the published media on a thread, and the
+            # chapter scorer's model loads on another. Only for recordings that need ASR,
+            # so a no-change rebuild starts neither.
+            with MediaPrefetch(ws, enabled="publish" in stages) as prefetch:
+                builder.before_asr.append(lambda rec, audio: prefetch.start(audio))
+                if "chapter" in steps:
+                    builder.before_asr.append(lambda rec, audio: builder.warm_scorer())
+                report.results += [process(builder, rec, steps) for rec in recordings]
         _duplicates(report.results)
         failure: LearncastError | None = None
         if "publish" in stages:

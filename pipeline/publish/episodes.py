@@ -140,7 +140,8 @@ def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any], s
         entry.pop("mp3_encoded", None)
         entry.pop("mp3_tagged", None)
         write_json(state_path, state)
-        encode_audio(source, mp3, channels=min(2, max(1, audio.channels)))
+        # the cache holds what the build encoded while transcribing (one run for MP3 and MP4)
+        encode_audio(source, mp3, channels=min(2, max(1, audio.channels)), cache_dir=_media_cache(builder))
         entry["mp3_encoded"] = enc_key
         entry.pop("mp3_tagged", None)
     tag_key = _key(enc_key, tags, chapters, chapter_urls, str(artwork))
@@ -157,7 +158,7 @@ def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any], s
         if not mp4.is_file() or entry.get("mp4") != vkey:
             entry.pop("mp4", None)
             write_json(state_path, state)
-            encode_video(source, mp4, transcript.chapters)
+            encode_video(source, mp4, transcript.chapters, cache_dir=_media_cache(builder))
             entry["mp4"] = vkey
         video_file = MediaFile(path=mp4, url=config.url("episodes", slug, "video.mp4"),
                                mime_type="video/mp4", length=mp4.stat().st_size)
@@ -235,6 +236,12 @@ def _write_downloads(builder: Builder, slug: str, transcript, out: Path) -> dict
         write_text_if_changed(out / name, text)
         files[kind] = config.url("episodes", slug, name)
     return files
+
+
+def _media_cache(builder: Builder) -> Path:
+    from ..parallel import media_cache_dir
+
+    return media_cache_dir(builder.ws)
 
 
 def _redacted_source(builder: Builder, audio, spans: tuple[tuple[float, float], ...]) -> Path:
