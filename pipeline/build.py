@@ -9,7 +9,8 @@ from, so a rebuild redoes only what changed:
 
 * ingest: the source file's size and mtime (``.learncast/sources/``), then its content hash;
 * transcribe: ``asr_key`` in transcript.json (audio hash, engine, model, decoding options);
-* chapter: ``chapters_key`` in transcript.json (transcript content, question set, scorer);
+* chapter: ``chapters_key`` in transcript.json (transcript content, question set, scorer, and the
+  corrections in ``chapters.edit.toml``);
 * publish: ``.learncast/media.json`` keys for the media; pages and feeds are written only
   when their text changed.
 
@@ -386,29 +387,38 @@ class Builder:
         """Chapter against the question set; writes chapters into transcript.json and chapters.json.
 
         Skipped when ``chapters_key`` shows nothing it depends on changed, and never done
-        over chapters a person corrected by hand.
+        over chapters a person corrected by hand. The corrections in ``chapters.edit.toml``
+        are applied to the automatic chapters every time (the file itself is never written).
         """
-        from .chapters import chapter_transcript
+        from .chapters import chapter_transcript, edits as chapter_edits
         from .transcribe import (TRANSCRIPT_NAME, chapters_checksum, chapters_edited, text_edited,
                                  write_transcript_file)
 
         transcript, data = self.load_transcript(rec)
+        folder = self.ws.transcript_dir(rec.slug)
+        edits = chapter_edits.load(folder)
+        auto_key = self.chapters_key(data)
         if chapters_edited(data):
             log.info("%s: keeping the hand-corrected chapters", rec.slug)
-        elif data.get("chapters_key") != self.chapters_key(data) or not data.get("chapters"):
-            self.reporter.started(rec.slug, "chapter")
-            scorer = self.scorer
-            chapters = chapter_transcript(transcript, self.questions, scorer=scorer)
+            if edits:
+                log.warning("%s: %s is not applied: the chapters in transcript.json were corrected by hand",
+                            rec.slug, chapter_edits.EDITS_NAME)
+        elif data.get("chapters_key") != chapter_edits.edits_key(auto_key, edits) or not data.get("chapters"):
+            auto = chapter_edits.stored_auto(data, auto_key)
+            if auto is None:
+                self.reporter.started(rec.slug, "chapter")
+                scorer = self.scorer
+                auto = chapter_transcript(transcript, self.questions, scorer=scorer)
+                # The scorer that ran: "auto" may have fallen back to lexical.
+                auto_key = self.chapters_key(
+                    data, scorer_identity(getattr(scorer, "name", None) or self.scorer_name))
+            chapters = chapter_edits.apply(auto, edits, transcript, self.questions,
+                                           path=folder / chapter_edits.EDITS_NAME).chapters
             transcript = transcript.with_chapters(chapters)
-            new_chapters = [c.to_dict() for c in chapters]
-            data = {**data, "chapters": new_chapters,
-                    # The scorer that ran: "auto" may have fallen back to lexical.
-                    "chapters_key": self.chapters_key(
-                        data, scorer_identity(getattr(scorer, "name", None) or self.scorer_name)),
-                    "chapters_checksum": chapters_checksum(new_chapters)}
+            data = chapter_edits.record(data, auto, auto_key, chapters, edits)
+            data["chapters_checksum"] = chapters_checksum(data["chapters"])
             # Only the chapter keys change; a person's edits to the text stay theirs.
-            write_transcript_file(self.ws.transcript_dir(rec.slug) / TRANSCRIPT_NAME, data,
-                                  machine=not text_edited(data))
+            write_transcript_file(folder / TRANSCRIPT_NAME, data, machine=not text_edited(data))
         self.derive(rec, transcript)
         return transcript
 

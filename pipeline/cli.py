@@ -276,6 +276,133 @@ def redact(slug: str, phrases: tuple[str, ...], ranges: tuple[str, ...], reason:
             click.echo(f"{i}. {e.describe()}")
 
 
+def _time_pair(option: str, value: str, example: str) -> tuple[float, str]:
+    """``TIME=VALUE`` from the command line: (seconds, value)."""
+    from .chapters.edits import parse_time
+    from .errors import UsageError
+
+    when, sep, rest = value.partition("=")
+    try:
+        if not sep or not rest.strip():
+            raise ValueError(f'"{value}" is not TIME=VALUE')
+        return parse_time(when), rest.strip()
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}", fix=f"write {option} {example} (times as SS, MM:SS or HH:MM:SS)") from None
+
+
+@main.command("chapters")
+@click.argument("slug")
+@click.option("--set", "sets", multiple=True, metavar="TIME=LABEL",
+              help="Relabel the chapter starting at TIME, or start a new one there (a split). LABEL is a "
+                   "question id from the question set, intro or closing. E.g. --set 12:30=governance.")
+@click.option("--move", "moves", multiple=True, metavar="TIME=NEWTIME",
+              help="Move the start of the chapter at TIME (snapped to the nearest word start). E.g. --move 12:30=12:41.")
+@click.option("--merge", "merges", multiple=True, metavar="TIME",
+              help="Remove the chapter start at TIME: that chapter joins the one before.")
+@click.option("--title", "titles", multiple=True, metavar="TIME=TITLE",
+              help='Rename the chapter starting at TIME. E.g. --title 12:30="Working with the council".')
+@click.option("--remove-edit", "removes", multiple=True, metavar="TIME",
+              help="Drop the correction of the chapter at TIME (the automatic chapter comes back).")
+@click.option("--clear", is_flag=True, help="Drop every correction (the file's comments stay).")
+@click.option("--list", "list_", is_flag=True,
+              help="Show the chapters (the default; also shown after a change): times, labels, confidence, "
+                   "whether corrected.")
+@workspace_option
+def chapters_cmd(slug: str, sets: tuple[str, ...], moves: tuple[str, ...], merges: tuple[str, ...],
+                 titles: tuple[str, ...], removes: tuple[str, ...], clear: bool, list_: bool,
+                 workspace: Path) -> None:
+    """Correct SLUG's chapters; kept in transcripts/SLUG/chapters.edit.toml, applied at every build.
+
+    Times are SS, MM:SS or HH:MM:SS (decimals allowed); a time names the chapter starting
+    within 3 seconds of it. Changes are checked against the current chapters before anything
+    is written. With no option, lists the chapters.
+    """
+    from .chapters import LOW_CONFIDENCE, load_questions
+    from .chapters import edits as ce
+    from .errors import UsageError
+    from .transcribe import TRANSCRIPT_NAME, chapters_edited, load_transcript_file
+
+    ws, folder = _slug_folder(workspace, slug)
+    path = folder / ce.EDITS_NAME
+    tpath = folder / TRANSCRIPT_NAME
+    if not tpath.is_file():
+        raise UsageError("has not been transcribed yet", path=tpath, fix="run `learncast build` first")
+    data, transcript = load_transcript_file(tpath)
+    if not data.get("chapters"):
+        raise UsageError("has no chapters yet", path=tpath, fix="run `learncast chapter` (or `learncast build`) first")
+    questions = load_questions(ws.config.questions)
+    auto = ce.auto_chapters(data)
+    text = path.read_text(encoding="utf-8") if path.is_file() else None
+    slots = [ce.Slot(e, i) for i, e in enumerate(ce.parse(text, path) if text is not None else [])]
+
+    def when(option: str, value: str) -> float:
+        try:
+            return ce.parse_time(value)
+        except ValueError as exc:
+            raise UsageError(f"{option}: {exc}", fix=f"write {option} TIME, e.g. {option} 12:30") from None
+
+    touched: list[ce.Slot] = []
+    if clear:
+        slots = []
+    for value in removes:
+        t = when("--remove-edit", value)
+        if ce.remove(slots, t) is None:
+            raise UsageError(f"--remove-edit: there is no correction at {ce.clock(t)}", path=path,
+                             fix=f"see the corrections with `learncast chapters {slug} --list`")
+    for value in merges:
+        slot = ce.merge(slots, when("--merge", value), auto)
+        touched += [slot] if slot else []
+    for value in moves:
+        t, to = _time_pair("--move", value, "12:30=12:41")
+        try:
+            to_s = ce.parse_time(to)
+        except ValueError as exc:
+            raise UsageError(f"--move: {exc}", fix="write --move 12:30=12:41 (times as SS, MM:SS or HH:MM:SS)") from None
+        touched.append(ce.move(slots, t, to_s))
+    for value in sets:
+        t, label = _time_pair("--set", value, "12:30=governance")
+        known = ("intro", "closing", *questions.ids)
+        if label not in known:
+            raise UsageError(f'--set: unknown question id "{label}"', path=questions.path,
+                             fix=f"use one of {', '.join(known)}")
+        touched.append(ce.set_label(slots, t, label))
+    for value in titles:
+        t, title = _time_pair("--title", value, '12:30="Working with the council"')
+        touched.append(ce.set_title(slots, t, " ".join(title.split())))
+
+    changed = bool(clear or sets or moves or merges or titles or removes)
+    edits = [s.edit for s in slots]
+    try:
+        applied = ce.apply(auto, edits, transcript, questions, path=path)
+    except ce.ChapterEditError as exc:
+        if not changed:
+            raise
+        raise UsageError(f"not written: {exc.message}", path=path, fix=exc.fix) from None
+    idle = [s for s in touched if s in slots and s.edit in applied.unused]
+    if idle:
+        raise UsageError(f"not written: no chapter starts within {ce.TOLERANCE:g} s of {ce.clock(idle[0].edit.at)}",
+                         path=path, fix=f"check the times with `learncast chapters {slug} --list`")
+    # New entries go after the file's own, in time order.
+    slots = [s for s in slots if s.orig is not None] + sorted((s for s in slots if s.orig is None),
+                                                              key=lambda s: s.edit.at)
+    if changed and (text is not None or slots):
+        ce.save(path, ce.render(text, slots, path))
+        click.echo(f"{slug}: {len(slots)} correction(s) in {path}. "
+                   "Run `learncast build` (or `learncast chapter`) to apply them.")
+    if chapters_edited(data):
+        click.secho(f"note: the chapters in {tpath} were corrected by hand; they win over {ce.EDITS_NAME} "
+                    "until you remove that edit.", fg="yellow", err=True)
+    built = [c.to_dict() for c in transcript.chapters] == [c.to_dict() for c in applied.chapters]
+    for e in applied.unused:
+        click.secho(f"note: the correction {e.describe()} changes nothing now.", fg="yellow", err=True)
+    pending = "" if built or chapters_edited(data) else " (not built yet: run `learncast build` to apply)"
+    click.echo(f"{slug}: {len(applied.chapters)} chapters, {len(edits)} correction(s){pending}")
+    width = max(len(c.question) for c in applied.chapters)
+    for c in applied.chapters:
+        mark = "corrected" if c.corrected else ("check" if c.confidence < LOW_CONFIDENCE else "")
+        click.echo(f"{ce.clock(c.start):>9}  {c.question:<{width}}  {c.confidence:4.2f}  {mark:<9}  {c.title}")
+
+
 @main.command()
 @workspace_option
 @click.option("--yes", is_flag=True, help="Delete them; without it, only list what would go.")

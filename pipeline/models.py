@@ -122,15 +122,19 @@ class Chapter:
     question: str  # a question id, or "intro" / "closing"
     title: str
     confidence: float = 1.0
+    corrected: bool = False  # a person corrected it (transcripts/<slug>/chapters.edit.toml)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "start": round(self.start, 3),
             "end": round(self.end, 3),
             "question": self.question,
             "title": self.title,
             "confidence": round(self.confidence, 3),
         }
+        if self.corrected:
+            d["corrected"] = True
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Chapter:
@@ -140,6 +144,7 @@ class Chapter:
             question=str(d["question"]),
             title=str(d.get("title") or d["question"]),
             confidence=float(d.get("confidence", 1.0)),
+            corrected=d.get("corrected") is True,
         )
 
 

@@ -1,0 +1,656 @@
+"""A capture team's corrections to the automatic chapters, kept beside the transcript.
+
+``transcripts/<slug>/chapters.edit.toml`` lists them, written by hand or with
+``learncast chapters``. Each ``[[chapter]]`` names a chapter by the time it starts
+(``at``: seconds, ``MM:SS`` or ``H:MM:SS``, decimals allowed) and says what to change::
+
+    [[chapter]]
+    at = "12:30"
+    question = "governance"        # relabel it (a question id, "intro" or "closing");
+                                   # with no chapter starting near "at", add one there (a split)
+    title = "Working with the council"   # rename it
+
+    [[chapter]]
+    at = "25:02"
+    move_to = "25:10"              # it really starts here (snapped to the nearest word start)
+
+    [[chapter]]
+    at = "31:40"
+    merge = true                   # remove this start: the chapter joins the one before
+
+The file is never written by a build. At every build the entries are applied to the
+automatic chapters afresh (the chapter stage keeps those in ``chapters_auto`` of
+transcript.json, so a change to this file costs no re-scoring), and a chapter a person
+corrected gets confidence 1.0 and ``"corrected": true``. An entry finds its chapter
+within :data:`TOLERANCE` seconds, so corrections survive a re-chaptering that shifts the
+automatic starts a little (a new question set, a new model, a hand-edited transcript).
+An entry that no longer fits (a time past the end, a question id the set no longer has,
+a chapter that is no longer there) fails that recording with one line naming this file
+and the fix; the other recordings still build.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import hashlib
+import json
+import logging
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, UsageError
+from ..fsutil import write_text
+from ..models import Chapter, Transcript
+from .questions import CLOSING, INTRO, QuestionSet
+from .segment import CLOSING_TITLE, INTRO_TITLE
+
+log = logging.getLogger(__name__)
+
+EDITS_NAME = "chapters.edit.toml"
+#: An entry's ``at`` names the automatic chapter starting within this many seconds of it.
+TOLERANCE = 3.0
+#: Two chapters may not start closer together than this (seconds).
+MIN_GAP = 1.0
+KEYS = ("at", "question", "title", "move_to", "merge")
+# transcript.json keys the chapter stage keeps while corrections are applied.
+AUTO_CHAPTERS = "chapters_auto"
+AUTO_KEY = "chapters_auto_key"
+
+HEADER = """\
+# Corrections to this recording's automatic chapters, applied at every `learncast build`.
+# Each [[chapter]] names a chapter by the time it starts ("at": SS, MM:SS or H:MM:SS) and says
+# what to change (see README, "Correcting chapters", or `learncast chapters --help`):
+#   question = "governance"   relabel it: a question id, "intro" or "closing"; with no chapter
+#                             starting near "at", a new chapter starts there (a split)
+#   title = "..."             rename it
+#   move_to = "12:41"         it really starts here (snapped to the nearest word start)
+#   merge = true              remove this start: the chapter joins the one before
+"""
+
+
+class ChapterEditError(InputError):
+    """``chapters.edit.toml`` cannot be read or no longer fits the recording."""
+
+
+@dataclass(frozen=True)
+class ChapterEdit:
+    """One ``[[chapter]]`` entry."""
+
+    at: float
+    question: str | None = None
+    title: str | None = None
+    move_to: float | None = None
+    merge: bool = False
+
+    @property
+    def time(self) -> float:
+        """Where the chapter this entry describes starts once it is applied."""
+        return self.at if self.move_to is None else self.move_to
+
+    def describe(self) -> str:
+        if self.merge:
+            return f"{clock(self.at)}: merge into the chapter before"
+        parts = []
+        if self.move_to is not None:
+            parts.append(f"move to {clock(self.move_to)}")
+        if self.question:
+            parts.append(f"label {self.question}")
+        if self.title:
+            parts.append(f"title {json.dumps(self.title, ensure_ascii=False)}")
+        return f"{clock(self.at)}: {', '.join(parts)}"
+
+    def values(self) -> dict[str, Any]:
+        """The keys this entry sets, in file order."""
+        out: dict[str, Any] = {"at": self.at}
+        for key in ("question", "title", "move_to"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.merge:
+            out["merge"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The corrected chapters, and the entries that changed nothing (their goal already held)."""
+
+    chapters: tuple[Chapter, ...]
+    unused: tuple[ChapterEdit, ...] = ()
+
+
+# ---------------------------------------------------------------- times
+
+
+def parse_time(value: Any) -> float:
+    """Seconds (to the millisecond) from 75, 75.5, "75", "1:15", "0:01:15" or "1:15.5"."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a time: {value!r}")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError("times cannot be negative")
+        return round(float(value), 3)
+    text = str(value).strip()
+    parts = text.split(":")
+    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
+        raise ValueError(f'not a time: "{text}" (use SS, MM:SS or HH:MM:SS)')
+    if any("." in p for p in parts[:-1]) or any(float(p) >= 60 for p in parts[1:]):
+        raise ValueError(f'not a time: "{text}" (minutes and seconds after a ":" are below 60)')
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + float(p)
+    return round(seconds, 3)
+
+
+def fmt_time(seconds: float) -> str:
+    """``M:SS`` or ``H:MM:SS``, with the milliseconds when there are any; parse_time reads it back."""
+    ms = int(round(seconds * 1000))
+    whole, frac = divmod(ms, 1000)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    text = f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return text + (f".{frac:03d}".rstrip("0") if frac else "")
+
+
+def clock(seconds: float) -> str:
+    """A time for people: ``fmt_time`` to a tenth of a second."""
+    return fmt_time(round(seconds, 1))
+
+
+# ---------------------------------------------------------------- the file
+
+
+def _error(problems: list[str], path: Path) -> ChapterEditError:
+    return ChapterEditError("; ".join(problems), path=path,
+                            fix="correct those entries (see README, 'Correcting chapters'), or move the file "
+                                "aside to use the automatic chapters")
+
+
+def parse(text: str, path: Path) -> list[ChapterEdit]:
+    """The entries of a ``chapters.edit.toml`` text; ChapterEditError listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ChapterEditError(f"is not valid TOML ({exc})", path=path,
+                               fix="correct the syntax (each entry is a [[chapter]] table), or move "
+                                   "the file aside to use the automatic chapters") from None
+    problems: list[str] = []
+    unknown = sorted(set(data) - {"chapter"})
+    if unknown:
+        problems.append(f'unknown key "{unknown[0]}": entries go in [[chapter]] tables')
+    tables = data.get("chapter", [])
+    if not isinstance(tables, list):
+        raise _error(['"chapter" must be a list of [[chapter]] tables'], path)
+    edits: list[ChapterEdit] = []
+    for n, table in enumerate(tables, start=1):
+        where = f"entry {n}"
+        if not isinstance(table, dict):
+            problems.append(f"{where}: expected a [[chapter]] table")
+            continue
+        extra = sorted(set(table) - set(KEYS))
+        if extra:
+            problems.append(f'{where}: unknown key "{extra[0]}" (allowed: {", ".join(KEYS)})')
+        found = _entry(table, where, problems)
+        if found is not None:
+            edits.append(found)
+    if problems:
+        raise _error(problems, path)
+    return edits
+
+
+def _entry(table: dict[str, Any], where: str, problems: list[str]) -> ChapterEdit | None:
+    before = len(problems)
+    times: dict[str, float | None] = {"at": None, "move_to": None}
+    for key in times:
+        if key in table:
+            try:
+                times[key] = parse_time(table[key])
+            except ValueError as exc:
+                problems.append(f'{where}: "{key}": {exc}')
+    if "at" not in table:
+        problems.append(f'{where}: missing "at" (the time the chapter starts, e.g. "12:30")')
+    texts: dict[str, str | None] = {"question": None, "title": None}
+    for key in texts:
+        if key in table:
+            value = table[key]
+            if not isinstance(value, str) or not value.strip():
+                problems.append(f'{where}: "{key}" must be a non-empty string')
+            else:
+                texts[key] = " ".join(value.split()) if key == "title" else value.strip()
+    merge = table.get("merge", False)
+    if not isinstance(merge, bool):
+        problems.append(f'{where}: "merge" must be true or false')
+        merge = False
+    if merge and any(k in table for k in ("question", "title", "move_to")):
+        problems.append(f'{where}: "merge = true" removes the chapter, so it takes no question, title or move_to')
+    if not merge and not any(k in table for k in ("question", "title", "move_to")) and "at" in table:
+        problems.append(f'{where}: says nothing to change (give question, title, move_to or merge = true)')
+    if len(problems) > before or times["at"] is None:
+        return None
+    return ChapterEdit(at=times["at"], move_to=times["move_to"], merge=merge, **texts)
+
+
+def load(folder: Path) -> list[ChapterEdit]:
+    """The corrections in ``folder/chapters.edit.toml``; none when there is no file."""
+    path = folder / EDITS_NAME
+    if not path.is_file():
+        return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ChapterEditError("is not UTF-8 text", path=path, fix="save it as UTF-8") from None
+    return parse(text, path)
+
+
+def fingerprint(edits: Iterable[ChapterEdit]) -> str:
+    """Of the entries' content, not the file's bytes: a comment edit re-chapters nothing."""
+    body = json.dumps([dataclasses.astuple(e) for e in edits], ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def edits_key(auto_key: str, edits: Sequence[ChapterEdit]) -> str:
+    """``chapters_key``: what the automatic chapters are made from, plus the corrections."""
+    if not edits:
+        return auto_key  # the key of a recording with no corrections is what it always was
+    return hashlib.sha256(f"{auto_key}|{fingerprint(edits)}".encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- applying
+
+
+@dataclass
+class _Item:
+    start: float
+    question: str
+    title: str
+    confidence: float
+    corrected: bool = False
+
+
+def word_starts(transcript: Transcript) -> list[float]:
+    """Where each word starts (segment starts when the words are not timed), in order."""
+    starts = sorted(w.start for s in transcript.segments for w in s.words if w.word.strip())
+    return starts or sorted(s.start for s in transcript.segments)
+
+
+def snap(t: float, starts: Sequence[float]) -> float:
+    """The word start nearest ``t`` (the earlier one on a tie), so no chapter cuts a word."""
+    if not starts:
+        return t
+    i = bisect.bisect_left(starts, t)
+    around = [starts[j] for j in (i - 1, i) if 0 <= j < len(starts)]
+    return min(around, key=lambda s: (abs(s - t), s))
+
+
+def nearest(chapters: Sequence[Chapter], t: float) -> int | None:
+    """The chapter starting within TOLERANCE of ``t`` (the nearest one), or None."""
+    best = min(range(len(chapters)), key=lambda i: abs(chapters[i].start - t), default=None)
+    if best is None or abs(chapters[best].start - t) > TOLERANCE:
+        return None
+    return best
+
+
+def default_title(question: str, questions: QuestionSet) -> str:
+    if question == INTRO:
+        return INTRO_TITLE
+    if question == CLOSING:
+        return CLOSING_TITLE
+    return questions.by_id[question].title
+
+
+def apply(chapters: Sequence[Chapter], edits: Sequence[ChapterEdit], transcript: Transcript,
+          questions: QuestionSet, *, path: Path) -> Applied:
+    """The automatic ``chapters`` with ``edits`` applied; ChapterEditError when one no longer fits.
+
+    Every entry is matched against the automatic chapters (not against each other's
+    results), so the order of the entries does not matter.
+    """
+    chapters = sorted(chapters, key=lambda c: c.start)
+    if not edits:
+        return Applied(tuple(chapters))
+    slug = path.parent.name
+    listing = f"`learncast chapters {slug} --list`"
+    end = max([transcript.duration, *(c.end for c in chapters)])
+    known = (INTRO, CLOSING, *questions.ids)
+
+    def fail(e: ChapterEdit, message: str, fix: str) -> ChapterEditError:
+        return ChapterEditError(f"the correction at {clock(e.at)}: {message}", path=path, fix=fix)
+
+    for e in edits:
+        for t in (e.at, e.move_to):
+            if t is not None and t >= end:
+                raise fail(e, f"{clock(t)} is past the end of the recording ({clock(end)})",
+                           f"correct the time, or remove the entry (`learncast chapters {slug} --remove-edit "
+                           f"{fmt_time(e.time)}`)")
+        if e.question is not None and e.question not in known:
+            raise fail(e, f'unknown question id "{e.question}"',
+                       f"use one of {', '.join(known)} (the ids in the question set), or remove the entry")
+
+    starts = word_starts(transcript)
+    claims: dict[int, ChapterEdit] = {}
+    resolved: list[tuple[ChapterEdit, int | None]] = []
+    for e in edits:
+        i = nearest(chapters, e.at)
+        if i is None and e.move_to is not None:
+            i = nearest(chapters, e.move_to)  # already where it was moved to (a re-chaptering found it)
+        if i is not None:
+            if i in claims:
+                raise fail(e, f"the entry at {clock(claims[i].at)} also corrects the chapter starting at "
+                              f"{clock(chapters[i].start)}",
+                           "put both changes in one [[chapter]] entry")
+            claims[i] = e
+        resolved.append((e, i))
+
+    items = [_Item(c.start, c.question, c.title, c.confidence, c.corrected) for c in chapters]
+    removed: list[int] = []
+    added: list[_Item] = []
+    unused: list[ChapterEdit] = []
+    for e, i in resolved:
+        if e.merge:
+            if i is None:
+                unused.append(e)  # no chapter starts there: what the merge asks for already holds
+            elif i == 0:
+                raise fail(e, "the first chapter has no chapter before it to join",
+                           "relabel it instead (question = ...), or remove the entry")
+            else:
+                removed.append(i)
+            continue
+        if i is None:
+            if e.question is None:
+                raise fail(e, f"no chapter starts within {TOLERANCE:g} s of {clock(e.at)}",
+                           f"check the times with {listing}; to add a chapter there, give it a question")
+            item = _Item(snap(e.time, starts), e.question, default_title(e.question, questions), 1.0)
+            added.append(item)
+        else:
+            item = items[i]
+            if e.move_to is not None:
+                item.start = snap(e.move_to, starts)
+            if e.question is not None:
+                item.question, item.title = e.question, default_title(e.question, questions)
+        if e.title is not None:
+            item.title = e.title
+        item.corrected = True
+
+    kept = [it for i, it in enumerate(items) if i not in removed]
+    final = sorted(kept + added, key=lambda it: it.start)
+    for i in removed:  # the chapter that now runs over a merged start was reviewed too
+        covering = [it for it in final if it.start <= chapters[i].start]
+        if covering:
+            covering[-1].corrected = True
+    if not final or final[0].start > 1e-3:
+        raise ChapterEditError(
+            f"no chapter would start at 0:00 (the first starts at {clock(final[0].start) if final else '?'})",
+            path=path, fix="the first chapter always starts at 0:00: move the next chapter's start instead, "
+                           "or relabel the first chapter")
+    for a, b in zip(final, final[1:]):
+        if b.start - a.start < MIN_GAP:
+            raise ChapterEditError(
+                f"two chapters would start at {clock(a.start)} ({a.question} and {b.question})", path=path,
+                fix=f"move or remove one of the corrections there (see {listing})")
+    out = tuple(
+        Chapter(start=round(it.start, 3), end=round(final[k + 1].start if k + 1 < len(final) else end, 3),
+                question=it.question, title=it.title,
+                confidence=1.0 if it.corrected else it.confidence, corrected=it.corrected)
+        for k, it in enumerate(final))
+    for e in unused:
+        log.info("%s: the correction %s changes nothing now", path, e.describe())
+    return Applied(out, tuple(unused))
+
+
+# ---------------------------------------------------------------- transcript.json
+
+
+def stored_auto(data: dict[str, Any], auto_key: str) -> tuple[Chapter, ...] | None:
+    """The automatic chapters transcript.json holds for ``auto_key``, if it holds them.
+
+    With corrections they are kept in ``chapters_auto``; without, ``chapters`` are they.
+    """
+    try:
+        if AUTO_CHAPTERS in data:
+            if data.get(AUTO_KEY) == auto_key and data[AUTO_CHAPTERS]:
+                return tuple(Chapter.from_dict(c) for c in data[AUTO_CHAPTERS])
+        elif data.get("chapters_key") == auto_key and data.get("chapters"):
+            return tuple(Chapter.from_dict(c) for c in data["chapters"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pass
+    return None
+
+
+def auto_chapters(data: dict[str, Any]) -> tuple[Chapter, ...]:
+    """The automatic chapters last made for this transcript, whatever they were made from."""
+    found = data.get(AUTO_CHAPTERS) if AUTO_CHAPTERS in data else data.get("chapters")
+    return tuple(Chapter.from_dict(c) for c in found or ())
+
+
+def record(data: dict[str, Any], auto: Sequence[Chapter], auto_key: str, chapters: Sequence[Chapter],
+           edits: Sequence[ChapterEdit]) -> dict[str, Any]:
+    """transcript.json's data with the (corrected) chapters and what they were made from."""
+    out = {**data, "chapters": [c.to_dict() for c in chapters], "chapters_key": edits_key(auto_key, edits)}
+    out.pop(AUTO_CHAPTERS, None)
+    out.pop(AUTO_KEY, None)
+    if edits:
+        out[AUTO_CHAPTERS] = [c.to_dict() for c in auto]
+        out[AUTO_KEY] = auto_key
+    return out
+
+
+# ---------------------------------------------------------------- changing the file (the CLI)
+
+
+@dataclass
+class Slot:
+    """An entry being edited: ``orig`` is its position in the file, None for a new one."""
+
+    edit: ChapterEdit
+    orig: int | None = None
+
+
+def find(slots: Sequence[Slot], t: float) -> Slot | None:
+    """The entry for the chapter that starts (once corrected) within TOLERANCE of ``t``."""
+    near = [s for s in slots if abs(s.edit.time - t) <= TOLERANCE]
+    return min(near, key=lambda s: abs(s.edit.time - t), default=None)
+
+
+def set_label(slots: list[Slot], t: float, question: str) -> Slot:
+    slot = find(slots, t)
+    if slot is None:
+        slots.append(slot := Slot(ChapterEdit(at=t, question=question)))
+    else:
+        slot.edit = dataclasses.replace(slot.edit, question=question, merge=False)
+    return slot
+
+
+def set_title(slots: list[Slot], t: float, title: str) -> Slot:
+    slot = find(slots, t)
+    if slot is None:
+        slots.append(slot := Slot(ChapterEdit(at=t, title=title)))
+    else:
+        slot.edit = dataclasses.replace(slot.edit, title=title, merge=False)
+    return slot
+
+
+def move(slots: list[Slot], t: float, to: float) -> Slot:
+    slot = find(slots, t)
+    if slot is None:
+        slots.append(slot := Slot(ChapterEdit(at=t, move_to=to)))
+    elif slot.edit.merge:
+        slot.edit = ChapterEdit(at=slot.edit.at, move_to=to)
+    else:
+        slot.edit = dataclasses.replace(slot.edit, move_to=None if abs(to - slot.edit.at) < 1e-3 else to)
+    return slot
+
+
+def merge(slots: list[Slot], t: float, auto: Sequence[Chapter]) -> Slot | None:
+    """Remove the start at ``t``; a correction that added that chapter is simply dropped."""
+    slot = find(slots, t)
+    if slot is None:
+        slots.append(slot := Slot(ChapterEdit(at=t, merge=True)))
+        return slot
+    if nearest(auto, slot.edit.at) is None:  # a chapter the corrections added: forget it
+        slots.remove(slot)
+        return None
+    slot.edit = ChapterEdit(at=slot.edit.at, merge=True)
+    return slot
+
+
+def remove(slots: list[Slot], t: float) -> Slot | None:
+    """Drop the entry for the chapter at ``t`` (or the entry written at ``t``)."""
+    slot = find(slots, t) or min((s for s in slots if abs(s.edit.at - t) <= TOLERANCE),
+                                 key=lambda s: abs(s.edit.at - t), default=None)
+    if slot is not None:
+        slots.remove(slot)
+    return slot
+
+
+_HEADER_RE = re.compile(r"^\s*\[\[\s*chapter\s*\]\]\s*(#.*)?$")
+_KEY_RE = re.compile(r"^(\s*)(" + "|".join(KEYS) + r")\s*=")
+
+
+class _CannotEdit(Exception):
+    pass
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return json.dumps(fmt_time(value))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _blocks(text: str) -> tuple[list[str], list[list[str]]]:
+    """The lines before the first entry, and each entry's lines (with the comments just above it)."""
+    preamble: list[str] = []
+    blocks: list[list[str]] = []
+    current = preamble
+    for line in text.splitlines(keepends=True):
+        if _HEADER_RE.match(line.rstrip("\r\n")):
+            lead: list[str] = []
+            while current is not preamble and current and current[-1].lstrip().startswith("#"):
+                lead.insert(0, current.pop())
+            current = lead + [line]
+            blocks.append(current)
+        elif line.lstrip().startswith("["):
+            raise _CannotEdit("it has tables other than [[chapter]]")
+        else:
+            current.append(line)
+    return preamble, blocks
+
+
+def _comment(line: str, key: str) -> str:
+    """The trailing ``# comment`` of a one-line ``key = value``, or ""."""
+    body = line.rstrip("\r\n")
+    for m in re.finditer("#", body):
+        try:
+            if set(tomllib.loads(body[:m.start()])) == {key}:
+                return "  " + body[m.start():].strip()
+        except tomllib.TOMLDecodeError:
+            continue
+    return ""
+
+
+def _edit_block(block: list[str], old: ChapterEdit, new: ChapterEdit) -> list[str]:
+    want, had = new.values(), old.values()
+    out: list[str] = []
+    seen: set[str] = set()
+    after = 0  # where keys the entry did not have go: after its last key
+    for line in block:
+        m = _KEY_RE.match(line)
+        if m is None:
+            out.append(line)
+            if _HEADER_RE.match(line.rstrip("\r\n")):
+                after = len(out)
+            continue
+        indent, key = m.group(1), m.group(2)
+        if key not in want:
+            continue
+        if key not in had or had[key] != want[key]:
+            line = f"{indent}{key} = {toml_value(want[key])}{_comment(line, key)}\n"
+        out.append(line)
+        seen.add(key)
+        after = len(out)
+    if after and not out[after - 1].endswith("\n"):
+        out[after - 1] += "\n"
+    out[after:after] = [f"{k} = {toml_value(v)}\n" for k, v in want.items() if k not in seen]
+    return out
+
+
+def _new_block(edit: ChapterEdit) -> list[str]:
+    return ["[[chapter]]\n", *(f"{k} = {toml_value(v)}\n" for k, v in edit.values().items())]
+
+
+def render(text: str | None, slots: Sequence[Slot], path: Path) -> str:
+    """The file with ``slots`` in it, keeping every comment and untouched entry as written.
+
+    UsageError (nothing is written) when the file is laid out in a way this cannot change
+    without losing something a person wrote.
+    """
+    old = parse(text, path) if text is not None else []
+    try:
+        preamble, blocks = _blocks(text) if text is not None else (HEADER.splitlines(keepends=True), [])
+        if len(blocks) != len(old):
+            raise _CannotEdit("its entries are not all written as [[chapter]] tables")
+        by_orig = {s.orig: s for s in slots if s.orig is not None}
+        lines = list(preamble)
+        for i, block in enumerate(blocks):
+            slot = by_orig.get(i)
+            if slot is None:
+                continue
+            lines += block if slot.edit == old[i] else _edit_block(block, old[i], slot.edit)
+        for slot in slots:
+            if slot.orig is None:
+                if lines and not lines[-1].endswith("\n"):
+                    lines[-1] += "\n"
+                if lines and lines[-1].strip():
+                    lines.append("\n")
+                lines += _new_block(slot.edit)
+        out = "".join(lines)
+        if parse(out, path) != [s.edit for s in sorted(slots, key=lambda s: (s.orig is None, s.orig or 0))]:
+            raise _CannotEdit("an entry is written in a way this command cannot change safely")
+    except (_CannotEdit, ChapterEditError) as exc:
+        raise UsageError(f"cannot change this file without losing what is written in it ({exc})", path=path,
+                         fix="make the change by hand in the file (see README, 'Correcting chapters')") from None
+    return out
+
+
+def save(path: Path, text: str) -> None:
+    """Write the file atomically: a crash leaves the old file or the new one, never half of one."""
+    write_text(path, text)
+
+
+__all__ = [
+    "AUTO_CHAPTERS",
+    "AUTO_KEY",
+    "EDITS_NAME",
+    "MIN_GAP",
+    "TOLERANCE",
+    "Applied",
+    "ChapterEdit",
+    "ChapterEditError",
+    "Slot",
+    "apply",
+    "auto_chapters",
+    "clock",
+    "edits_key",
+    "find",
+    "fingerprint",
+    "fmt_time",
+    "load",
+    "merge",
+    "move",
+    "parse",
+    "parse_time",
+    "record",
+    "remove",
+    "render",
+    "save",
+    "set_label",
+    "set_title",
+    "snap",
+    "stored_auto",
+    "word_starts",
+]
