@@ -67,7 +67,7 @@ def test_faster_whisper_engine_feeds_batches_of_speech_only(monkeypatch, tmp_pat
     audio = np.zeros(20 * 60 * sr, dtype=np.float32)
     chunks = [{"start": m * 60 * sr, "end": (m * 60 + 30) * sr} for m in range(20)]
     monkeypatch.setattr(vad, "speech_chunks", lambda a, on=True: chunks if on else [])
-    monkeypatch.setattr("pipeline.transcribe.engines.load_wav", lambda path: audio)
+    monkeypatch.setattr(vad, "open_wav", lambda path: audio)
     engine = object.__new__(FasterWhisperEngine)
     engine._model = _RecordingModel()
     seen: list[float] = []
@@ -78,10 +78,29 @@ def test_faster_whisper_engine_feeds_batches_of_speech_only(monkeypatch, tmp_pat
     assert seen == sorted(seen) and seen[-1] == 1200.0
 
 
+@pytest.mark.parametrize("seconds", [0.01, 1.0, 32.0, 40.96])
+def test_streamed_vad_finds_what_faster_whisper_finds(seconds, monkeypatch):
+    """Noise bursts in silence, read 1.6 s at a time with the state carried over: the same
+    chunks as faster-whisper's VAD on the whole array (40.96 s is a whole number of frames)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    monkeypatch.setattr(vad, "VAD_BATCH_FRAMES", 50)
+    rng = np.random.default_rng(7)
+    n = int(seconds * vad.SAMPLE_RATE)
+    audio = (rng.standard_normal(n) * 0.001).astype(np.float32)
+    t = np.arange(n) / vad.SAMPLE_RATE
+    voiced = (np.sin(2 * np.pi * 0.2 * t) > 0.3)
+    audio += voiced * 0.3 * np.sin(2 * np.pi * 180 * t) * (1 + np.sin(2 * np.pi * 4 * t)).astype(np.float32)
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    whole = get_speech_timestamps(vad.as_float(pcm), VadOptions(**vad.VAD_PARAMETERS), sampling_rate=vad.SAMPLE_RATE)
+    assert vad.speech_chunks(pcm) == [{"start": int(c["start"]), "end": int(c["end"])} for c in whole]
+
+
 @pytest.mark.slow
 def test_real_model_on_speech_silence_speech_keeps_times(tmp_path, monkeypatch):
-    """JFK, 20 s of silence, JFK: decoded as two batches, no text in the silence, the
-    second copy's words land after the silence."""
+    """JFK, 20 s of silence, JFK: the VAD read a few seconds at a time finds what
+    faster-whisper's finds on the whole file; decoded as two batches, no text in the
+    silence, and the second copy's words land after the silence."""
     if not JFK.is_file():
         pytest.skip(f"{JFK} is not here (real recordings live beside the checkout)")
     from pipeline.ffmpeg import decode_to_wav
@@ -96,8 +115,15 @@ def test_real_model_on_speech_silence_speech_keeps_times(tmp_path, monkeypatch):
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(vad.SAMPLE_RATE)
         w.writeframes(pcm.tobytes())
     monkeypatch.setattr(vad, "BATCH_SECONDS", 12.0)  # one copy per batch
+    monkeypatch.setattr(vad, "VAD_BATCH_FRAMES", 100)  # the VAD reads 3.2 s at a time
     gap_start = speech.size / vad.SAMPLE_RATE
     gap_end = gap_start + 20.0
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    chunks = vad.speech_chunks(vad.open_wav(wav))
+    whole = get_speech_timestamps(load_wav(wav), VadOptions(**vad.VAD_PARAMETERS), sampling_rate=vad.SAMPLE_RATE)
+    assert chunks == [{"start": int(c["start"]), "end": int(c["end"])} for c in whole]
+    assert len(chunks) >= 2 and all(a["end"] <= b["start"] for a, b in zip(chunks, chunks[1:]))
     segments = FasterWhisperEngine("").transcribe(wav, pcm.size / vad.SAMPLE_RATE, Options()).segments
     words = [w for s in segments for w in s.words]
     first = [w for w in words if w.end <= gap_start + 0.3]

@@ -86,16 +86,20 @@ def describe_model(model: str) -> str:
     return EMBEDDED if not model else model
 
 
-def load_wav(path: Path) -> np.ndarray:
-    """Read a 16 kHz mono 16-bit WAV as float32 in [-1, 1] through a memory map (one copy)."""
+def wav_pcm(path: Path) -> np.ndarray:
+    """A 16 kHz mono 16-bit WAV's samples as a read-only int16 memory map (nothing read yet)."""
     offset, frames, channels, rate = wav_layout(path)
     if channels != 1 or rate != 16000:
         raise ModelError("expected a 16 kHz mono WAV", path=path,
                          fix="delete the .learncast cache folder and build again")
     if frames == 0:
-        return np.zeros(0, dtype=np.float32)
-    pcm = np.memmap(path, dtype="<i2", mode="r", offset=offset, shape=(frames,))
-    return pcm.astype(np.float32) / 32768.0
+        return np.zeros(0, dtype=np.int16)
+    return np.memmap(path, dtype="<i2", mode="r", offset=offset, shape=(frames,))
+
+
+def load_wav(path: Path) -> np.ndarray:
+    """Read a 16 kHz mono 16-bit WAV as float32 in [-1, 1] (the whole file: for short ones)."""
+    return wav_pcm(path).astype(np.float32) / 32768.0
 
 
 def default_threads() -> int:
@@ -120,7 +124,7 @@ class FasterWhisperEngine:
         flat however long the recording is."""
         from . import vad
 
-        audio = load_wav(wav)
+        audio = vad.open_wav(wav)  # int16 on disk; each batch becomes floats when decoded
         chunks = vad.speech_chunks(audio, options.vad)
         language = options.language
         segments: list[Segment] = []

@@ -31,9 +31,10 @@ import numpy as np
 from ..errors import ModelError
 from ..models import Segment
 from .convert import convert_ct2_to_openai
-from .engines import Options, Progress, RawResult, default_threads, describe_model, embedded_model_dir, load_wav
+from .engines import Options, Progress, RawResult, default_threads, describe_model, embedded_model_dir
 from .vad import (COMPRESSION_RATIO_THRESHOLD, HALLUCINATION_SILENCE_THRESHOLD, LOGPROB_THRESHOLD,
-                  NO_SPEECH_THRESHOLD, batch_end_seconds, batches, join, restore_times, speech_chunks, tidy)
+                  NO_SPEECH_THRESHOLD, batch_end_seconds, batches, join, open_wav, restore_times, speech_chunks,
+                  tidy)
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class OpenAIWhisperEngine:
 
     def transcribe(self, wav: Path, duration: float, options: Options,
                    progress: Progress | None = None) -> RawResult:
-        audio = load_wav(wav)
+        audio = open_wav(wav)  # int16 on disk; each batch becomes floats when decoded
         language = options.language if self._model.is_multilingual else "en"
         if options.language not in (None, "en") and not self._model.is_multilingual:
             log.warning("%s: the model is English-only; transcribing as English, not %s", wav, options.language)

@@ -11,13 +11,18 @@ both engines are fed speech only, a few minutes at a time:
    (:func:`restore_times`), as faster-whisper does for its own VAD filter, and the result
    is made monotonic (:func:`tidy`).
 
-Memory then depends on the batch, not on the recording's length, and the two engines'
-transcripts can be compared like for like (same VAD, same settings, same mapping).
+The audio stays 16-bit on disk (a memory map of the ingested WAV, :func:`open_wav`) and
+only the piece being worked on is turned into floats: the VAD runs over VAD_WINDOW_SECONDS
+at a time, and each batch is converted when it is decoded. Memory then depends on the
+batch, not on the recording's length (a 60-minute file: 1.0 GB at most, against 2.3 GB
+decoded whole), and the two engines' transcripts can be compared like for like (same
+VAD, same settings, same mapping).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -29,6 +34,9 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
 VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
 BATCH_SECONDS = 300.0  # speech decoded per call: bounds memory and paces progress
+VAD_FRAME = 512  # samples per Silero VAD probability (32 ms)
+VAD_CONTEXT = 64  # samples of the previous frame each frame is given
+VAD_BATCH_FRAMES = 10000  # frames per model call (320 s), as faster-whisper does
 
 NO_SPEECH_THRESHOLD = 0.6
 LOGPROB_THRESHOLD = -1.0
@@ -38,16 +46,111 @@ HALLUCINATION_SILENCE_THRESHOLD = 2.0
 Chunk = dict[str, int]  # {"start": sample, "end": sample}
 
 
+def open_wav(path: Path) -> np.ndarray:
+    """A 16 kHz mono 16-bit WAV as a read-only int16 memory map: nothing is read until used."""
+    from .engines import wav_pcm
+
+    return wav_pcm(path)
+
+
+def as_float(pcm: np.ndarray) -> np.ndarray:
+    """float32 samples in [-1, 1] from int16 (or float) samples."""
+    if pcm.dtype == np.int16:
+        return pcm.astype(np.float32) / 32768.0
+    return np.asarray(pcm, dtype=np.float32)
+
+
 def speech_chunks(audio: np.ndarray, vad: bool = True) -> list[Chunk]:
-    """Speech stretches (sample offsets) found by faster-whisper's Silero VAD; with
-    ``vad=False``, the whole recording as one stretch."""
+    """Speech stretches (sample offsets) found by faster-whisper's Silero VAD with
+    VAD_PARAMETERS; with ``vad=False``, the whole recording as one stretch.
+
+    The same chunks as ``faster_whisper.vad.get_speech_timestamps`` (tested), but the
+    audio (int16 or float) is read 320 s at a time with the model's state carried over,
+    where faster-whisper wants the whole recording as floats, padded and framed: three
+    copies of it, 1.1 GB for an hour.
+    """
     if audio.size == 0:
         return []
     if not vad:
         return [{"start": 0, "end": int(audio.size)}]
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    return _chunks_from_probabilities(speech_probabilities(audio), int(audio.size))
 
-    return get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS), sampling_rate=SAMPLE_RATE)
+
+def speech_probabilities(audio: np.ndarray) -> np.ndarray:
+    """Silero's speech probability for every VAD_FRAME samples (the last frame zero-padded)."""
+    from faster_whisper.vad import get_vad_model
+
+    session = get_vad_model().session
+    h = np.zeros((1, 1, 128), dtype=np.float32)
+    c = np.zeros((1, 1, 128), dtype=np.float32)
+    context = np.zeros(VAD_CONTEXT, dtype=np.float32)
+    step = VAD_FRAME * VAD_BATCH_FRAMES
+    out = []
+    for offset in range(0, int(audio.size) + 1, step):
+        piece = as_float(audio[offset:offset + step])
+        if offset + step >= audio.size:  # the end: pad to whole frames (a full one if already whole)
+            piece = np.pad(piece, (0, VAD_FRAME - piece.size % VAD_FRAME))
+        if piece.size == 0:
+            break
+        frames = piece.reshape(-1, VAD_FRAME)
+        contexts = np.concatenate([context[None, :], frames[:-1, -VAD_CONTEXT:]])
+        context = frames[-1, -VAD_CONTEXT:].copy()
+        probs, h, c = session.run(None, {"input": np.concatenate([contexts, frames], axis=1), "h": h, "c": c})
+        out.append(np.asarray(probs, dtype=np.float32).reshape(-1))
+        if offset + step >= audio.size:
+            break
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+
+
+def _chunks_from_probabilities(probs: np.ndarray, length: int) -> list[Chunk]:
+    """Silero's rule for turning frame probabilities into padded speech stretches: speech
+    starts at a frame >= threshold and ends after min_silence of frames < neg_threshold;
+    stretches are padded by speech_pad (split halfway when two pads would overlap)."""
+    from faster_whisper.vad import VadOptions
+
+    o = VadOptions(**VAD_PARAMETERS)
+    if o.max_speech_duration_s != float("inf"):  # pragma: no cover - not a setting we use
+        raise ValueError("max_speech_duration_s is not supported here")
+    threshold = o.threshold
+    neg_threshold = o.neg_threshold if o.neg_threshold is not None else max(threshold - 0.15, 0.01)
+    min_speech = SAMPLE_RATE * o.min_speech_duration_ms / 1000
+    min_silence = SAMPLE_RATE * o.min_silence_duration_ms / 1000
+    pad = SAMPLE_RATE * o.speech_pad_ms / 1000
+
+    speeches: list[dict[str, float]] = []
+    start: int | None = None
+    silence_from = 0  # where the current run of silence began (0: none)
+    for i, p in enumerate(probs.tolist()):
+        at = VAD_FRAME * i
+        if p >= threshold:
+            silence_from = 0
+            if start is None:
+                start = at
+                continue
+        if start is not None and p < neg_threshold:
+            if not silence_from:
+                silence_from = at
+            if at - silence_from >= min_silence:
+                if silence_from - start > min_speech:
+                    speeches.append({"start": start, "end": silence_from})
+                start, silence_from = None, 0
+    if start is not None and length - start > min_speech:
+        speeches.append({"start": start, "end": length})
+
+    for i, speech in enumerate(speeches):
+        if i == 0:
+            speech["start"] = int(max(0, speech["start"] - pad))
+        if i + 1 < len(speeches):
+            gap = speeches[i + 1]["start"] - speech["end"]
+            if gap < 2 * pad:
+                speech["end"] += int(gap // 2)
+                speeches[i + 1]["start"] = int(max(0, speeches[i + 1]["start"] - gap // 2))
+            else:
+                speech["end"] = int(min(length, speech["end"] + pad))
+                speeches[i + 1]["start"] = int(max(0, speeches[i + 1]["start"] - pad))
+        else:
+            speech["end"] = int(min(length, speech["end"] + pad))
+    return [{"start": int(s["start"]), "end": int(s["end"])} for s in speeches]
 
 
 def batches(chunks: list[Chunk], max_samples: int | None = None) -> list[list[Chunk]]:
@@ -69,7 +172,7 @@ def batches(chunks: list[Chunk], max_samples: int | None = None) -> list[list[Ch
 
 def join(audio: np.ndarray, batch: list[Chunk]) -> np.ndarray:
     """One batch's speech, joined into one array."""
-    return np.concatenate([audio[c["start"]:c["end"]] for c in batch])
+    return np.concatenate([as_float(audio[c["start"]:c["end"]]) for c in batch])
 
 
 def batch_end_seconds(batch: list[Chunk]) -> float:
