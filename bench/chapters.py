@@ -1,11 +1,17 @@
 """Chaptering benchmark: how well ``pipeline.chapters`` finds the reflective questions.
 
-    .venv/bin/python -m bench.chapters [--regenerate] [--scorer NAME ...]
+    .venv/bin/python -m bench.chapters [--set eval|dev] [--regenerate] [--scorer NAME ...]
 
 Runs on three sets of recordings:
 
-* the evaluation interviews of ``scripts/make_eval_interviews.py`` (generated into
-  ``bench/work/eval/`` when missing, or always with ``--regenerate``), with ground truth;
+* one set of generated interviews with ground truth, generated when missing (or always
+  with ``--regenerate``): with ``--set eval`` (the default) the evaluation interviews of
+  ``scripts/make_eval_interviews.py`` in ``bench/work/eval/``, reported in
+  ``bench/work/chapters.md``; with ``--set dev`` the development interviews of
+  ``scripts/make_dev_interviews.py`` in ``bench/work/dev/``, reported in
+  ``bench/work/chapters-dev.md``. The chaptering code is tuned on the development set
+  (and the sample interview) only; the evaluation set measures it on interviews it was
+  not tuned on;
 * the sample interview ``media/sample-interview.mp4`` with its truth;
 * the real recordings in ``../shared/realspeech`` (speeches, audiobooks, calls, meetings).
   They are not interviews, so the right number of question chapters for them is zero.
@@ -38,7 +44,7 @@ Metrics, per recording and scorer (definitions are part of the benchmark's contr
   an embedding model, is done once beforehand and reported separately).
 
 The chaptering speed target is checked on a one-hour transcript made by concatenating
-the evaluation transcripts end to end.
+the chosen set's transcripts end to end.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ from typing import Any, Iterable, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 EVAL_DIR = WORK / "eval"
+DEV_DIR = WORK / "dev"
 ASR_DIR = WORK / "asr"
 TRANSCRIPTS_DIR = WORK / "transcripts"
 CACHE_DIR = WORK / "cache"
@@ -94,18 +101,28 @@ class Item:
     """One recording to benchmark; ``truth`` is None for the non-interviews."""
 
     name: str
-    group: str  # "eval", "sample" or "real"
+    group: str  # "eval" or "dev" (the interview set), "sample" or "real"
     path: Path
     truth: dict[str, Any] | None = None
 
 
+#: Interview sets: name -> (generator module in scripts/, output folder).
+SETS = {"eval": ("make_eval_interviews", EVAL_DIR), "dev": ("make_dev_interviews", DEV_DIR)}
+
+
+def set_items(name: str, regenerate: bool) -> list[Item]:
+    """The interviews of set ``name``, generated first when missing (or on request)."""
+    module_name, folder = SETS[name]
+    sys.path.insert(0, str(ROOT / "scripts"))
+    module = importlib.import_module(module_name)  # scripts/ is not a package
+
+    paths = module.generate(folder, only_missing=not regenerate)
+    return [Item(p.stem, name, p, _load_json(p.with_suffix(".truth.json"))) for p in paths]
+
+
 def eval_items(regenerate: bool) -> list[Item]:
     """The evaluation interviews, generated first when missing (or on request)."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import make_eval_interviews  # noqa: PLC0415  (scripts/ is not a package)
-
-    paths = make_eval_interviews.generate(EVAL_DIR, only_missing=not regenerate)
-    return [Item(p.stem, "eval", p, _load_json(p.with_suffix(".truth.json"))) for p in paths]
+    return set_items("eval", regenerate)
 
 
 def sample_items() -> list[Item]:
@@ -386,12 +403,12 @@ def interview_table(results: Sequence[Result]) -> list[str]:
         cells = [name, f"{dur:.0f}", *(_fmt(metrics.get(k)) for _, k in COLUMNS), f"{ms:.0f}"]
         return "| " + " | ".join(cells) + " |"
 
-    evals = [r for r in results if r.item.group == "eval"]
+    evals = [r for r in results if r.item.group in SETS]
     for r in evals:
         lines.append(row(r.item.name, r.duration, r.metrics, 1000 * r.seconds))
     if evals:
         means = {k: mean(r.metrics.get(k) for r in evals) for _, k in COLUMNS}
-        lines.append(row(f"**mean of {len(evals)} eval**", sum(r.duration for r in evals) / len(evals),
+        lines.append(row(f"**mean of {len(evals)} {evals[0].item.group}**", sum(r.duration for r in evals) / len(evals),
                          means, 1000 * sum(r.seconds for r in evals) / len(evals)))
     for r in results:
         if r.item.group == "sample":
@@ -439,18 +456,23 @@ def report(results_by_scorer: dict[str, list[Result]], build_seconds: dict[str, 
     for name, results in results_by_scorer.items():
         out += [f"## Scorer `{name}`" + (" (default)" if name == default else ""), ""]
         out += interview_table(results)
-        evals = [r for r in results if r.item.group == "eval"]
+        evals = [r for r in results if r.item.group in SETS]
         audio = sum(r.duration for r in results)
         secs = sum(r.seconds for r in results)
         hour_secs, hour_len = hour.get(name, (float("nan"), 0.0))
         out += ["", f"Chaptering time: {3600 * secs / audio:.2f} s per hour of audio over {audio / 60:.0f} min; "
                     f"one {hour_len / 60:.0f}-minute transcript in {hour_secs:.2f} s; "
                     f"scorer set-up {build_seconds[name]:.2f} s (once per process).", ""]
-        if name == default and evals:
+        if name == default and evals and evals[0].item.group == "eval":
             f1 = mean(r.metrics["f1@5"] for r in evals) or 0.0
             acc = mean(r.metrics["label_acc"] for r in evals) or 0.0
             verdict = "met" if f1 >= 0.9 and acc >= 0.9 and hour_secs < 10 else "NOT met"
             out += [f"Targets {verdict}: F1@5s {f1:.2f}, label accuracy {acc:.2f}, one hour in {hour_secs:.2f} s.", ""]
+        elif name == default and evals:
+            f1 = mean(r.metrics["f1@5"] for r in evals) or 0.0
+            acc = mean(r.metrics["label_acc"] for r in evals) or 0.0
+            out += [(f"Development set (tuning, not the targets): F1@5s {f1:.2f}, label accuracy {acc:.2f}, "
+                     f"one hour in {hour_secs:.2f} s."), ""]
     real = real_table(results_by_scorer)
     if real:
         out += ["## Real recordings (target: no question chapters)", "", *real, ""]
@@ -465,7 +487,10 @@ def report(results_by_scorer: dict[str, list[Result]], build_seconds: dict[str, 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.chapters", description=__doc__.split("\n")[0])
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the evaluation interviews first")
+    parser.add_argument("--set", dest="interview_set", choices=sorted(SETS), default="eval",
+                        help="the interviews to score: eval (the default; never tune on it) or dev "
+                             "(the development set, for tuning)")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the set's interviews first")
     parser.add_argument("--scorer", action="append", help="scorer(s) to run (default: every one available)")
     parser.add_argument("--no-real", action="store_true", help="skip ../shared/realspeech")
     parser.add_argument("--oracle", action="store_true",
@@ -476,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     log.setLevel(logging.INFO)
 
-    items = eval_items(args.regenerate) + sample_items()
+    items = set_items(args.interview_set, args.regenerate) + sample_items()
     if not (args.no_real or args.oracle):
         items += real_items()
     engine = CachedEngine(Settings.from_config(Config(root=ROOT), threads=THREADS))
@@ -494,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     results: dict[str, list[Result]] = {}
     hour: dict[str, tuple[float, float]] = {}
-    eval_transcripts = [transcripts[i.name] for i in items if i.group == "eval"]
+    eval_transcripts = [transcripts[i.name] for i in items if i.group == args.interview_set]
     for name, (scorer, _) in scorers.items():
         results[name] = []
         for item in items:
@@ -504,13 +529,16 @@ def main(argv: list[str] | None = None) -> int:
             long = hour_transcript(eval_transcripts)
             _, secs = run_chapters(long, questions, scorer)
             hour[name] = (secs, long.duration)
+    dev = args.interview_set == "dev"
     if args.oracle:
         title, source = "Chaptering benchmark on the scripts' own text (oracle)", "script text, true speakers"
     else:
         title = "Chaptering benchmark"
         source = f"{engine.name} {engine.model_id or '(all cached)'} with speaker labelling"
+    if dev:
+        title += ", development set (for tuning)"
     text = report(results, {n: s[1] for n, s in scorers.items()}, hour, title, source)
-    out = REPORT.with_name("chapters-oracle.md") if args.oracle else REPORT
+    out = REPORT.with_name("chapters" + ("-dev" if dev else "") + ("-oracle" if args.oracle else "") + ".md")
     write_text(out, text)
     print(text)
     print(f"written to {out.relative_to(ROOT)}", file=sys.stderr)

@@ -22,7 +22,7 @@ import pytest
 
 from pipeline.chapters import (LOW_CONFIDENCE, QuestionSet, chapter_anchor, chapter_transcript,
                                load_questions, to_p20_chapters)
-from pipeline.chapters.sentences import split_sentences
+from pipeline.chapters.sentences import is_follow_up, signposts, split_sentences
 from pipeline.errors import ConfigError, UsageError
 from pipeline.models import INTERVIEWEE, INTERVIEWER, Chapter, Segment, Transcript, Word
 
@@ -118,8 +118,10 @@ def test_default_question_set_has_the_eleven_questions(questions):
     assert questions.ids == DEFAULT_IDS
     for q in questions:
         assert q.title and q.question.endswith("?")
-        assert 8 <= len(q.phrasings) <= 15
+        assert 15 <= len(q.phrasings) <= 30
         assert len(set(q.phrasings)) == len(q.phrasings)
+        # a terse wording, for interviewers who ask "Governance?"
+        assert any(len(p.split()) <= 3 for p in q.phrasings), q.id
     assert questions.by_id["rules"].question == "What rules did you have to break?"
     assert len(questions.fingerprint) == 64
     assert load_questions(None).fingerprint == questions.fingerprint
@@ -217,6 +219,16 @@ def test_corrected_text_keeps_times_inside_its_segment():
     first, second = split_sentences(transcript)
     assert first.start == 10.0 and second.end == pytest.approx(14.0)
     assert 10.0 < second.start < 14.0
+
+
+def test_follow_ups_and_signposts_are_told_from_look_alikes():
+    transcript, _ = build([asked("How did that feel? What got you through all this? When did it all go wrong? "
+                                 "Coming back to governance, was it a help? What was the idea you kept coming "
+                                 "back to? So moving on, what methods did you use? I'd like to go back to "
+                                 "something you said about the board.")])
+    sentences = split_sentences(transcript)
+    assert [is_follow_up(s) for s in sentences[:3]] == [True, False, False]
+    assert [signposts(s) for s in sentences[3:]] == [(True, True), (False, False), (True, False), (True, True)]
 
 
 # ---------------------------------------------------------------- finding questions
@@ -461,6 +473,107 @@ def test_a_plugged_in_scorer_is_used_and_weak_chapters_are_flagged(questions, ca
     assert chapters[1].confidence < LOW_CONFIDENCE
     assert any("low confidence" in r.getMessage() and "Governance" in r.getMessage()
                for r in caplog.records)
+
+
+class WordScorer:
+    """A stand-in scorer: each question scores what its listed words say, so a test
+    can make two questions fit a sentence equally well."""
+
+    threshold = 0.3
+    strong = 0.8
+
+    def __init__(self, questions: QuestionSet, words: dict[str, dict[str, float]]):
+        self.ids = questions.ids
+        self.words = words  # word -> {question id: score}
+
+    def score(self, sentences: list[str]) -> np.ndarray:
+        out = np.zeros((len(sentences), len(self.ids)))
+        for r, text in enumerate(sentences):
+            for word, scores in self.words.items():
+                if word in text.lower():
+                    for qid, value in scores.items():
+                        out[r, self.ids.index(qid)] = max(out[r, self.ids.index(qid)], value)
+        return out
+
+
+def test_the_answer_decides_between_two_readings_of_a_question(questions):
+    """"How did you get them on your side?" fits relationships and engagement alike.
+
+    (After a set-up in the same turn, "them" names the farmers, not the last answer: the
+    question is not taken for a follow-up.)
+    """
+    scorer = WordScorer(questions, {"on your side": {"relationships": 0.5, "engagement": 0.48},
+                                    "trust": {"relationships": 0.4}, "persuade": {"engagement": 0.4}})
+    for reply, expected in (("Trust came from turning up every week.", "relationships"),
+                            ("We had to persuade them with stories.", "engagement")):
+        transcript, marks = build([asked("Welcome to the show."), answer(),
+                                   asked("You work with a lot of farmers. How did you get them on your side?", "q"),
+                                   answer(reply + " " + ANSWER)])
+        chapters = chapter(transcript, questions, scorer=scorer)
+        assert question_ids(chapters) == ["intro", expected]
+        assert chapters[1].start == marks["q"][0]
+
+
+def test_a_question_asked_again_in_other_words_starts_at_the_first_asking(questions):
+    transcript, marks = build([
+        asked("Were there any rules you had to break?", "rules"),
+        answer(),
+        asked("What was the big idea behind it all?", "thinking"),
+        answer("Sorry, I'm not sure what you mean."),
+        asked("I mean, what values and principles were guiding your thinking and your decisions?"),
+        answer(),
+    ])
+    chapters = chapter(transcript, questions)
+    assert question_ids(chapters) == ["intro", "rules", "thinking"]
+    assert chapters[2].start == marks["thinking"][0]
+
+
+def test_a_follow_up_naming_the_topic_does_not_move_the_chapter(questions):
+    """The follow-up names the rules more plainly than the question did."""
+    scorer = WordScorer(questions, {"guidance": {"rules": 0.45, "thinking": 0.34},
+                                    "rules like that": {"rules": 0.75}, "red tape": {"bureaucracy": 0.7}})
+    transcript, marks = build([
+        asked("Talk me through the guidance you chose to ignore.", "rules"),
+        answer(),
+        asked("Rules like that exist for a reason, don't they?"),
+        answer(),
+        asked("How did you deal with all the red tape?", "bureaucracy"),
+        answer(),
+    ])
+    chapters = chapter(transcript, questions, scorer=scorer)
+    assert question_ids(chapters) == ["intro", "rules", "bureaucracy"]
+    assert chapters[1].start == marks["rules"][0]
+
+
+def test_a_one_word_question_is_a_question_whatever_its_punctuation(questions):
+    """Speech recognition often ends "Paperwork?" with a full stop; a whole interviewer
+    turn that short, answered by the interviewee, is still a question."""
+    scorer = WordScorer(questions, {"rules": {"rules": 0.7}, "paperwork": {"bureaucracy": 0.35},
+                                    "oversight": {"governance": 0.35}})
+    transcript, marks = build([
+        asked("Were there any rules you had to break?", "rules"),
+        answer(),
+        asked("Paperwork.", "bureaucracy"),
+        answer(),
+        asked("Oversight?", "governance"),
+        answer(),
+    ])
+    chapters = chapter(transcript, questions, scorer=scorer)
+    assert question_ids(chapters) == ["intro", "rules", "bureaucracy", "governance"]
+    assert [c.start for c in chapters[1:]] == [marks["rules"][0], marks["bureaucracy"][0],
+                                               marks["governance"][0]]
+
+
+def test_a_weakly_worded_question_counts_when_it_is_answered_at_length(questions):
+    """A question the scorer is unsure of, asked after one answer and answered at length,
+    is taken for a new question; the same words answered in a word are not."""
+    scorer = WordScorer(questions, {"rules": {"rules": 0.7}, "your compass": {"thinking": 0.27}})
+    for reply, expected in ((ANSWER, ["intro", "rules", "thinking"]), ("Fairness.", ["intro", "rules"])):
+        transcript, marks = build([asked("Were there any rules you had to break?", "rules"), answer(),
+                                   asked("What was your compass in all of it?", "thinking"), answer(reply)])
+        chapters = chapter(transcript, questions, scorer=scorer)
+        assert question_ids(chapters) == expected
+        assert chapters[-1].start == marks[expected[-1]][0]
 
 
 def test_an_unknown_scorer_is_a_usage_error(questions):

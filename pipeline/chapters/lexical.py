@@ -48,12 +48,13 @@ ourselves out over own quite rather really same say said says she she'd she'll s
 shouldn't so some such than that that's the their theirs them themselves then there there's these
 they they'd they'll they're they've this those through to too under until up upon us very was
 wasn't we we'd we'll we're we've were weren't what what's when when's where where's whether which
-while who who's whom whose why why's will with won't would wouldn't yes yeah you you'd you'll
+while who who's whom whose why why's will with within without won't would wouldn't yes yeah you you'd you'll
 you're you've your yours yourself yourselves um uh er erm ah oh okay ok mm hmm like actually
 basically sort kind lot lots thing things bit little well right sure just anything something
 everything tell talk going go gone went come came know knew mean means guess suppose maybe perhaps
 probably definitely absolutely obviously certainly literally able way ways time times
 example examples give given gave happen happened happens next else involved involve more back
+hear heard hearing want wanted wants wanting
 """.split())
 
 # Irregular forms the Snowball stemmer leaves alone ("kept" and "keep" must match).

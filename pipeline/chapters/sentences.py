@@ -63,6 +63,13 @@ _ACK_RE = re.compile(
 _ACK_WORDS = 12
 
 _BACK_REFERENCE_RE = re.compile(r"\b(?:that|this|those|it|them)\b")
+# "it all" and "all this" are the whole story ("When did it all go wrong?", "What got
+# you through all this?"), not the last answer.
+_WHOLE_STORY_RE = re.compile(r"\b(?:(?:it|this|that) all|all (?:of )?(?:this|that|it))\b")
+# A signpost opens its sentence ("Coming back to governance ...", "So, moving on, ...");
+# further in, the same words are usually something else ("the thing you kept coming
+# back to").
+_SIGNPOST_WORDS = 6
 _FOLLOW_UP_WORDS = 8
 
 
@@ -185,12 +192,26 @@ def is_follow_up(sentence: Sentence) -> bool:
     It points back ("that", "it") instead of naming a topic, which is what tells a
     follow-up from a new question that happens to share a word with it.
     """
-    return sentence.n_words <= _FOLLOW_UP_WORDS and bool(_BACK_REFERENCE_RE.search(sentence.normalised))
+    return (sentence.n_words <= _FOLLOW_UP_WORDS
+            and bool(_BACK_REFERENCE_RE.search(_WHOLE_STORY_RE.sub(" ", sentence.normalised))))
+
+
+def signposts(sentence: Sentence) -> tuple[bool, bool]:
+    """Whether the sentence opens with a move to a new topic, and with a return to one
+    asked before (the second implies the first)."""
+    norm = sentence.normalised
+    head = len(" ".join(norm.split()[:_SIGNPOST_WORDS]))
+
+    def opens(pattern: re.Pattern[str]) -> bool:
+        return any(m.start() < head for m in pattern.finditer(norm))
+
+    revisit = opens(REVISIT_RE)
+    return revisit or opens(TRANSITION_RE), revisit
 
 
 def is_lead_in(sentence: Sentence) -> bool:
     """A short acknowledgement or signpost that belongs with the question after it."""
     norm = sentence.normalised
-    if TRANSITION_RE.search(norm) or REVISIT_RE.search(norm):
+    if signposts(sentence)[0]:
         return True
     return sentence.n_words <= _ACK_WORDS and bool(_ACK_RE.match(norm))
