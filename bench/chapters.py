@@ -337,7 +337,14 @@ def score(item: Item, transcript: Transcript, scorer: str, chapters: tuple[Chapt
 
 
 def default_scorer() -> str:
-    return str(inspect.signature(chapter_transcript).parameters["scorer"].default)
+    """The scorer a default build uses: ``auto`` is ``semantic`` when an embedding model is
+    installed (as the bench names it), else ``lexical``."""
+    name = str(inspect.signature(chapter_transcript).parameters["scorer"].default)
+    if name == "auto":
+        from pipeline.chapters.semantic import available_backend
+
+        return "semantic" if available_backend() is not None else "lexical"
+    return name
 
 
 def available_scorers(wanted: Sequence[str], questions: Any) -> dict[str, tuple[Any, float]]:
