@@ -431,22 +431,31 @@ def _site_once(size: int, minutes: float) -> dict[str, Any]:
         episodes, chapter_s, words = _episodes(ws, size, minutes)
         questions = load_questions(ws.config.questions)
         site = ws.site_dir
-        load, timings = loadavg(), {}
-        began = time.perf_counter()
+        load, timings, cpu = loadavg(), {}, {}
+        began, cpu_began = time.perf_counter(), cpu_seconds()
         for name, run in (("downloads", lambda: _write_downloads(ws, episodes)),
                           ("feeds", lambda: write_feeds(ws.config, site, episodes)),
                           ("pages", lambda: render_site(ws.config, site, episodes, questions, workspace_root=ws.root)),
                           ("search index", lambda: build_search_index(site))):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), cpu_seconds()
             run()
             timings[name] = time.perf_counter() - t0
-        total = time.perf_counter() - began
+            cpu[name] = cpu_seconds() - c0  # CPU time (Pagefind's too): steadier than wall time under load
+        total, total_cpu = time.perf_counter() - began, cpu_seconds() - cpu_began
         size_bytes, files = _du(site)
         feed = (site / "feed.xml").stat().st_size
         items = (site / "feed.xml").read_text(encoding="utf-8").count("<item>")
-    print(f"{size:>5} episodes: {total:6.1f} s, {size_bytes / 1e6:7.1f} MB, feed {feed / 1e3:.0f} kB", file=sys.stderr)
-    return {"episodes": size, "total_s": total, "timings": timings, "site_bytes": size_bytes, "files": files,
-            "feed_bytes": feed, "feed_items": items, "minutes_per_episode": episodes[0].transcript.duration / 60,
+        pages = sorted(site.glob("feed*.xml"))  # feed.xml and its archive pages feed-2.xml, ...
+        pages_bytes = sum(p.stat().st_size for p in pages)
+        pages_items = sum(p.read_text(encoding="utf-8").count("<item>") for p in pages)
+    print(f"{size:>5} episodes: {total:6.1f} s, {size_bytes / 1e6:7.1f} MB, feed.xml {feed / 1e3:.0f} kB "
+          f"({items} items; {len(pages)} pages, {pages_bytes / 1e3:.0f} kB in all)", file=sys.stderr)
+    return {"episodes": size, "total_s": total, "timings": timings, "cpu_s": total_cpu, "cpu": cpu,
+            "site_bytes": size_bytes, "files": files,
+            "feed_bytes": feed, "feed_items": items, "feed_pages": len(pages), "feed_pages_bytes": pages_bytes,
+            "feed_pages_items": pages_items, "feed_limit": getattr(ws.config, "feed_limit", None),
+            "feed_max_kb": getattr(ws.config, "feed_max_kb", None),
+            "minutes_per_episode": episodes[0].transcript.duration / 60,
             "words_per_episode": words, "chaptering_s_per_variant": chapter_s / len(_base_transcripts()),
             "load_before": load, "load_after": loadavg()}
 
@@ -538,14 +547,16 @@ def _md_scaling(d: dict[str, Any]) -> str:
              f"{r0['minutes_per_episode']:.0f}-minute transcript (real transcripts of the evaluation interviews "
              f"end to end, ≈{r0['words_per_episode']} words, chaptered beforehand), written as the publish stage "
              "writes it: transcript downloads, `feed.xml`, the pages (`render_site`) and the Pagefind index.", "",
-             "| episodes | total s (median of n) | downloads s | feeds s | pages s | search index s | s per episode | site MB | files | feed.xml kB (items) | load avg |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| episodes | total s (median of n) | CPU s | downloads s | feeds s | pages s | search index s | s per episode | site MB | files | feed.xml kB (items) | feed pages (kB in all) | load avg |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         t = r["timings"]
-        lines.append(f"| {r['episodes']} | {r['total_s']:.1f} (n={len(r['totals'])}) | {t['downloads']:.1f} | {t['feeds']:.1f} | "
+        pages = (f"{r['feed_pages']} ({r['feed_pages_bytes'] / 1e3:.0f})" if "feed_pages" in r else "–")
+        cpu_s = f"{r['cpu_s']:.1f}" if "cpu_s" in r else "–"
+        lines.append(f"| {r['episodes']} | {r['total_s']:.1f} (n={len(r['totals'])}) | {cpu_s} | {t['downloads']:.1f} | {t['feeds']:.1f} | "
                      f"{t['pages']:.1f} | {t['search index']:.1f} | {r['total_s'] / r['episodes']:.3f} | "
                      f"{r['site_bytes'] / 1e6:.1f} | {r['files']} | {r['feed_bytes'] / 1e3:.0f} ({r['feed_items']}) | "
-                     f"{r['load_before']} → {r['load_after']} |")
+                     f"{pages} | {r['load_before']} → {r['load_after']} |")
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
         growth = (b["total_s"] / a["total_s"]) / (b["episodes"] / a["episodes"])
@@ -556,6 +567,14 @@ def _md_scaling(d: dict[str, Any]) -> str:
     if big:
         lines.append(f"1,000 episodes in ≤ {TARGET_SITE_SECONDS:.0f} s: "
                      f"{_verdict(big[0]['total_s'] <= TARGET_SITE_SECONDS)} ({big[0]['total_s']:.1f} s).")
+    if rows and rows[-1].get("feed_max_kb") is not None:
+        r = rows[-1]
+        limit = r["feed_max_kb"] * 1000
+        lines.append(f"Feed limits (`feed_limit` {r['feed_limit']}, `feed_max_kb` {r['feed_max_kb']}): at "
+                     f"{r['episodes']} episodes `feed.xml` is {r['feed_bytes'] / 1e3:.0f} kB with the newest "
+                     f"{r['feed_items']} episodes, "
+                     + ("within the limit; " if not limit or r['feed_bytes'] <= limit else "**over the limit**; ")
+                     + f"{r['feed_pages']} pages hold all {r['feed_pages_items']} episodes.")
     return "\n".join(lines)
 
 

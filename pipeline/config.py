@@ -74,6 +74,20 @@ def _int_range(lo: int, hi: int) -> Callable[[Any], str | None]:
     return check
 
 
+def _limit(lo: int, hi: int, unit: str) -> Callable[[Any], str | None]:
+    """0 (no limit) or a whole number from ``lo`` to ``hi``."""
+    expected = f"expected 0 (no limit) or a whole number of {unit} from {lo} to {hi}"
+
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"{expected}, got {_kind(value)}"
+        if value != 0 and not lo <= value <= hi:
+            return f"{expected}, got {value}"
+        return None
+
+    return check
+
+
 def _choice(options: tuple[str, ...]) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         if not isinstance(value, str) or value not in options:
@@ -193,7 +207,17 @@ CONFIG_KEYS = [
     Key("device", _choice(DEVICES), "where the model runs"),
     Key("interviewer", _string, "the interviewer's name, shown as the speaker label"),
     Key("require_consent", _bool, "publish a recording only once its consent is public"),
+    Key("feed_limit", _limit(1, 100_000, "episodes"),
+        "the most episodes in feed.xml (the newest); older ones move to archive pages feed-2.xml, ..."),
+    Key("feed_max_kb", _limit(100, 1_000_000, "kB"),
+        "the largest feed.xml (and archive page) in kB; items past it move to the next page"),
 ]
+
+#: Defaults for the feed's size (README, "How big the feed gets"): 100 episodes, a common
+#: default of podcast hosts and well under the 300 Apple's directory lists; 2,000 kB, under the
+#: 2 MiB some feed readers refuse and the 3 MB+ feeds Pocket Casts was reported to reject.
+DEFAULT_FEED_LIMIT = 100
+DEFAULT_FEED_MAX_KB = 2000
 
 
 @dataclass(frozen=True)
@@ -217,6 +241,8 @@ class Config:
     device: str = "auto"
     interviewer: str = "Interviewer"
     require_consent: bool = False
+    feed_limit: int = DEFAULT_FEED_LIMIT
+    feed_max_kb: int = DEFAULT_FEED_MAX_KB
 
     @property
     def path(self) -> Path:
@@ -320,4 +346,11 @@ interviewer = "Interviewer"        # the interviewer's name on transcripts
 # Consent: when true, a recording is published only once its consent is "public"
 # (set it in media/<name>.toml as consent = "public"). Leave false to publish everything.
 require_consent = false
+
+# The feed apps subscribe to. feed.xml holds the newest feed_limit episodes and stays under
+# feed_max_kb kilobytes; older episodes move to archive pages (feed-2.xml, feed-3.xml, ...)
+# linked from it (RFC 5005 paging, which AntennaPod and gPodder follow). The site always
+# lists every episode. 0 turns a limit off.
+feed_limit = 100
+feed_max_kb = 2000
 '''

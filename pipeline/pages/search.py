@@ -1,7 +1,7 @@
 """Full-text search over the episode pages, with Pagefind.
 
-Pagefind reads the finished HTML (only what is inside ``data-pagefind-body``: the
-episode pages, not the question pages that repeat them) and writes a static index
+Pagefind reads the finished episode pages (only what is inside ``data-pagefind-body``;
+the question pages repeat them and are not read at all) and writes a static index
 plus its search UI into ``site/pagefind/``; the browser downloads only the index
 fragments a query needs, so search works on any static host with no server code.
 It cannot work from ``file://`` (browsers refuse the index fetches there); the search
@@ -23,6 +23,10 @@ from ..errors import BuildError
 log = logging.getLogger(__name__)
 
 INDEX_DIR = "pagefind"  # under site/; the search page links to it
+#: The pages Pagefind reads. Only the episode pages carry ``data-pagefind-body``, so reading
+#: the others (the question pages alone hold as much text again) would only cost time: the
+#: index is the same. (So a workspace template that marks another page is not indexed.)
+INDEXED_PAGES = "episodes/*/index.html"
 
 
 def pagefind_executable() -> Path | None:
@@ -53,7 +57,8 @@ def build_search_index(site_dir: Path) -> Path | None:
     old = site_dir / f".{INDEX_DIR}.old"
     for leftover in (fresh, old):
         shutil.rmtree(leftover, ignore_errors=True)
-    args = [os.fspath(exe), "--site", os.fspath(site_dir), "--output-path", os.fspath(fresh), "--quiet"]
+    args = [os.fspath(exe), "--site", os.fspath(site_dir), "--glob", INDEXED_PAGES,
+            "--output-path", os.fspath(fresh), "--quiet"]
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode != 0 or not (fresh / "pagefind-entry.json").is_file():
         shutil.rmtree(fresh, ignore_errors=True)

@@ -15,17 +15,30 @@ the Podcasting 2.0 namespace, and Podlove Simple Chapters. What each app reads:
 Each feed is a separate show to a directory, so the video feed has its own
 ``podcast:guid`` (derived from its own URL) and ``podcast:medium`` ``video``.
 Both are written only when their bytes change.
+
+Size. ``feed.xml`` holds the newest ``feed_limit`` episodes and stays within
+``feed_max_kb`` (``learncast.toml``); older episodes move to archive pages
+``feed-2.xml``, ``feed-3.xml``, ... (``video-2.xml``, ... for the video feed), each
+within the same limits. The pages link each other the RFC 5005 way (``atom:link``
+``first``, ``previous``, ``next``, ``last``), which AntennaPod and gPodder follow to
+list the whole back catalogue; apps that do not page see the newest episodes. Every
+page carries the same channel (title, ``podcast:guid``, ...), and an episode's item is
+identical whichever page it is on, so its guid never changes as it moves back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import jinja2
+from feedgen.entry import FeedEntry
+from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
 from ..chapters import chapter_anchor
 from ..config import Config
@@ -40,6 +53,8 @@ log = logging.getLogger(__name__)
 
 FEED_NAME = "feed.xml"
 VIDEO_FEED_NAME = "video.xml"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+RSS_TYPE = "application/rss+xml"
 DEFAULT_INTERVIEWER = "Interviewer"  # learncast.toml's placeholder: not a name to credit
 DESCRIPTION_LIMIT = 4000  # Apple's limit for an episode description
 SOUNDBITE_MIN, SOUNDBITE_MAX, SOUNDBITE_IDEAL = 15.0, 60.0, 30.0
@@ -71,51 +86,181 @@ _NOTES = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=Tru
 # ---------------------------------------------------------------- writing
 
 
-def write_feeds(config: Config, site_dir: Path, episodes: Sequence[Episode]) -> list[Path]:
-    """Write ``site/feed.xml`` and, when any episode has video, ``site/video.xml``.
+def page_name(name: str, page: int) -> str:
+    """The file of a feed's ``page`` (from 1): ``feed.xml``, ``feed-2.xml``, ``feed-3.xml``, ..."""
+    if page <= 1:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}-{page}{dot}{ext}"
 
-    A ``video.xml`` left from an earlier build is removed when no episode has video
-    any more, so no feed points at deleted files. Returns the feed files now in site/.
+
+def write_feeds(config: Config, site_dir: Path, episodes: Sequence[Episode]) -> list[Path]:
+    """Write ``site/feed.xml`` (and its archive pages) and, when any episode has video,
+    ``site/video.xml`` (and its pages).
+
+    Archive pages left from an earlier build beyond the pages now needed are removed,
+    and so is a ``video.xml`` (with its pages) when no episode has video any more, so
+    no feed points at deleted files. Returns the feed files now in site/, main feeds first.
     """
     site = Path(site_dir)
-    written = [site / FEED_NAME]
-    if write_text_if_changed(written[0], build_feed(config, episodes).decode("utf-8")):
-        log.info("wrote %s (%d episodes)", written[0], len(episodes))
-    video = site / VIDEO_FEED_NAME
+    written = _write_pages(config, site, FEED_NAME, build_feed_pages(config, episodes), len(episodes))
     if any(e.video is not None for e in episodes):
-        if write_text_if_changed(video, build_feed(config, episodes, video=True).decode("utf-8")):
-            log.info("wrote %s", video)
-        written.append(video)
-    elif video.exists():
-        video.unlink()
-        log.info("removed %s: no episode has video", video)
+        count = sum(1 for e in episodes if e.video is not None)
+        written += _write_pages(config, site, VIDEO_FEED_NAME, build_feed_pages(config, episodes, video=True), count)
+    else:
+        _remove_pages(site, VIDEO_FEED_NAME, keep=0)
     return written
 
 
-def build_feed(config: Config, episodes: Sequence[Episode], *, video: bool = False) -> bytes:
-    """The RSS document (UTF-8 bytes) for ``episodes``, in the order given.
+def _write_pages(config: Config, site: Path, name: str, pages: list[bytes], count: int) -> list[Path]:
+    paths = [site / page_name(name, i) for i in range(1, len(pages) + 1)]
+    changed = [path for path, data in zip(paths, pages) if write_text_if_changed(path, data.decode("utf-8"))]
+    _remove_pages(site, name, keep=len(pages))
+    if changed:
+        if len(pages) > 1:
+            log.info("wrote %s: %d episodes over %d pages (feed_limit %s, feed_max_kb %s; %d rewritten)",
+                     paths[0], count, len(pages), config.feed_limit or "off", config.feed_max_kb or "off",
+                     len(changed))
+        else:
+            log.info("wrote %s (%d episodes)", paths[0], count)
+    return paths
 
-    ``video=True`` builds the video feed: only episodes with video, the MP4 as the
-    enclosure and the MP3 as its alternate.
+
+def _remove_pages(site: Path, name: str, *, keep: int) -> None:
+    """Delete ``name`` (when ``keep`` is 0) and its archive pages numbered above ``keep``."""
+    stem, _, ext = name.rpartition(".")
+    pattern = re.compile(rf"{re.escape(stem)}-([1-9][0-9]*)\.{re.escape(ext)}")
+    stale = [site / name] if keep == 0 else []
+    stale += [p for p in site.glob(f"{stem}-*.{ext}")
+              if (m := pattern.fullmatch(p.name)) and int(m.group(1)) > max(keep, 1)]
+    for path in stale:
+        if path.is_file():
+            path.unlink()
+            log.info("removed %s: %s", path, "no episode has video" if keep == 0 else "no longer needed")
+
+
+def build_feed(config: Config, episodes: Sequence[Episode], *, video: bool = False) -> bytes:
+    """The RSS document (UTF-8 bytes) ``feed.xml`` (``video.xml`` with ``video=True``) would
+    hold for ``episodes``: the first page of :func:`build_feed_pages`."""
+    return build_feed_pages(config, episodes, video=video)[0]
+
+
+def build_feed_pages(config: Config, episodes: Sequence[Episode], *, video: bool = False) -> list[bytes]:
+    """Every page of the feed for ``episodes`` (in the order given, newest first), as RSS bytes.
+
+    Each page holds at most ``config.feed_limit`` episodes (0: no limit) and at most
+    ``config.feed_max_kb`` kilobytes (0: no limit), except that a page always holds at
+    least one episode. There is always a first page, even with no episodes. ``video=True``
+    builds the video feed: only episodes with video, the MP4 as the enclosure and the MP3
+    as its alternate.
     """
     items = [e for e in episodes if e.video is not None] if video else list(episodes)
     _check_unique(items)
+    name = VIDEO_FEED_NAME if video else FEED_NAME
+    host = show_host(config)
+    last_build = (max((_aware(e.pub_date) for e in items), default=None)
+                  or dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+    holder = FeedGenerator()  # registers the extensions on each entry, which every page then reuses
+    register(holder)
+    entries = [_add_item(holder, config, ep, video=video, host=host) for ep in items]
+
+    def render(chunk: Sequence[FeedEntry], number: int, count: int) -> bytes:
+        links = _page_links(config, name, number, count) if count > 1 else []
+        return _render(config, chunk, video=video, host=host, last_build=last_build,
+                       self_url=config.url(page_name(name, number)), links=links)
+
+    # Sizes are measured with the longest paging links any page can carry (a middle page
+    # numbered past the last), so the final pages, whose links are no longer, stay in budget.
+    worst = len(entries) + 2
+    bounds = _partition(entries, config, lambda chunk: render(chunk, worst, worst + 1))
+    pages = []
+    for number, (start, end) in enumerate(bounds, 1):
+        data = render(entries[start:end], number, len(bounds))
+        if config.feed_max_kb and len(data) > config.feed_max_kb * 1000:
+            log.warning("%s is %d kB, over feed_max_kb %d: its one episode is that big", page_name(name, number),
+                        len(data) // 1000, config.feed_max_kb)
+        pages.append(data)
+    return pages
+
+
+def _partition(entries: Sequence[FeedEntry], config: Config, render: Callable[[Sequence[FeedEntry]], bytes]
+               ) -> list[tuple[int, int]]:
+    """(start, end) of the entries on each page, newest page first; ``render`` makes a page
+    at least as big as the final one with the same entries will be."""
+    limit = config.feed_limit or max(1, len(entries))
+    budget = config.feed_max_kb * 1000 if config.feed_max_kb else None
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < len(entries) or not bounds:
+        end = min(len(entries), start + limit)
+        if budget is not None and end - start > 1:
+            data = render(entries[start:end])
+            if len(data) > budget:
+                end = start + _items_within(data, budget)
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
+def _items_within(data: bytes, budget: int) -> int:
+    """How many of a rendered page's items (from the first) fit in ``budget`` bytes; at least 1.
+
+    An item serialises the same wherever it stands, so a page of its first k items is
+    this page up to the end of the k-th ``</item>``, followed by the same closing tags.
+    Item text cannot contain a literal ``</item>``: lxml escapes ``<`` in text and
+    attributes, and the CDATA show notes are HTML escaped by jinja2.
+    """
+    ends = [m.end() for m in re.finditer(rb"</item>", data)]
+    tail = len(data) - ends[-1]
+    fitting = sum(1 for end in ends if end + tail <= budget)
+    return max(1, fitting)
+
+
+def _page_links(config: Config, name: str, number: int, count: int) -> list[tuple[str, str]]:
+    """RFC 5005 paging links (rel, href) for page ``number`` of ``count``."""
+    links = [("first", config.url(page_name(name, 1)))]
+    if number > 1:
+        links.append(("previous", config.url(page_name(name, number - 1))))
+    if number < count:
+        links.append(("next", config.url(page_name(name, number + 1))))
+    links.append(("last", config.url(page_name(name, count))))
+    return links
+
+
+class PagingExtension(BaseExtension):
+    """Channel ``atom:link`` elements for RFC 5005 paging (feedgen writes only ``self`` in RSS)."""
+
+    def __init__(self) -> None:
+        self.links: list[tuple[str, str]] = []
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"atom": ATOM_NS}
+
+    def extend_rss(self, rss_feed):
+        channel = rss_feed[0]
+        for rel, href in self.links:
+            xml_elem(f"{{{ATOM_NS}}}link", channel, rel=rel, href=href, type=RSS_TYPE)
+        return rss_feed
+
+
+def _render(config: Config, entries: Sequence[FeedEntry], *, video: bool, host: str, last_build: dt.datetime,
+            self_url: str, links: list[tuple[str, str]]) -> bytes:
+    """One RSS document at ``self_url``: the channel, its paging ``links`` and ``entries``."""
     feed_url = config.url(VIDEO_FEED_NAME if video else FEED_NAME)
     artwork = config.url(ARTWORK_NAME)
     title = xml_text(config.title, single_line=True) + (" (video)" if video else "")
-    host = show_host(config)
 
     fg = FeedGenerator()
     register(fg)
+    fg.register_extension("paging", PagingExtension, None)
     fg.title(title)
-    fg.link(href=feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=self_url, rel="self", type=RSS_TYPE)
     fg.link(href=config.base_url, rel="alternate")  # feedgen's RSS <link> is the last one set
     fg.description(xml_text(config.description) or title)
     fg.language(config.feed_language)
     fg.generator("Learncast")
     fg.image(url=artwork, title=title, link=config.base_url)
-    fg.lastBuildDate(max((_aware(e.pub_date) for e in items), default=None)
-                     or dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+    fg.lastBuildDate(last_build)
 
     fg.podcast.itunes_author(xml_text(config.author, single_line=True))
     fg.podcast.itunes_owner(name=xml_text(config.owner_name, single_line=True), email=config.owner_email)
@@ -125,13 +270,14 @@ def build_feed(config: Config, episodes: Sequence[Episode], *, video: bool = Fal
     fg.podcast.itunes_explicit(config.explicit)
     fg.podcast.itunes_type("episodic")
 
-    fg.podcast20.guid(feed_url)
+    fg.podcast20.guid(feed_url)  # one show: every page has the main feed's guid
     fg.podcast20.locked(False, owner=config.owner_email)
     fg.podcast20.medium("video" if video else "podcast")
     fg.podcast20.person(host, "host")
+    fg.paging.links = list(links)
 
-    for ep in items:
-        _add_item(fg, config, ep, video=video, host=host)
+    for fe in entries:
+        fg.add_entry(fe, order="append")
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
@@ -160,7 +306,7 @@ def show_host(config: Config) -> str:
     return xml_text(config.author, single_line=True)
 
 
-def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, host: str) -> None:
+def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, host: str) -> FeedEntry:
     meta = ep.recording.meta
     main, alternate = (ep.video, ep.audio) if video else (ep.audio, ep.video)
     assert main is not None
@@ -203,6 +349,7 @@ def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, ho
 
     for i, ch in enumerate(ep.chapters):
         fe.psc.chapter(ch.start, ch.title, _chapter_url(ep, i))
+    return fe
 
 
 def _language(config: Config, transcript: Transcript) -> str:
@@ -236,8 +383,9 @@ def show_notes(ep: Episode, *, host: str) -> tuple[str, str]:
     """(plain text, HTML) episode notes: description, who is talking, the chapter list.
 
     Both stay within Apple's 4000-character limit: a long description is cut to half
-    of it, then fewer chapters are listed (the rest are on the episode page). The HTML is escaped by jinja2, so it cannot contain
-    ``]]>`` and is safe inside the CDATA section feedgen writes.
+    of it, then fewer chapters are listed (the rest are on the episode page). The HTML is
+    escaped by jinja2, so it cannot contain ``]]>`` and is safe inside the CDATA section
+    feedgen writes.
     """
     meta = ep.recording.meta
     paragraphs = [xml_text(p) for p in _shorten(meta.description or "", DESCRIPTION_LIMIT // 2).split("\n\n")
@@ -249,7 +397,8 @@ def show_notes(ep: Episode, *, host: str) -> tuple[str, str]:
         paragraphs.append(f"{who}, in conversation with {xml_text(meta.interviewer or '', single_line=True) or host}.")
     chapters = [{"time": clock(ch.start), "title": xml_text(ch.title, single_line=True),
                  "url": _chapter_url(ep, i) or ""} for i, ch in enumerate(ep.chapters)]
-    for n in range(len(chapters), -1, -1):
+
+    def notes(n: int) -> tuple[str, str, bool]:
         shown, more = chapters[:n], n < len(chapters)
         plain = "\n\n".join(paragraphs)
         if shown:
@@ -259,8 +408,23 @@ def show_notes(ep: Episode, *, host: str) -> tuple[str, str]:
         if ep.page_url:
             plain += f"\n\nTranscript: {ep.page_url}"
         html = _NOTES.render(paragraphs=paragraphs, chapters=shown, more=more, page_url=ep.page_url)
-        if max(len(plain), len(html)) <= DESCRIPTION_LIMIT:
-            break
+        return plain, html, max(len(plain), len(html)) <= DESCRIPTION_LIMIT
+
+    # The most chapters that fit (none when not even that fits). Below all of them, both
+    # texts grow with every chapter listed, so a binary search finds the same count as
+    # trying each from the top, in a few renders rather than one per chapter.
+    plain, html, fits = notes(len(chapters))
+    if not fits:
+        lo, hi = 0, len(chapters) - 1  # notes(lo) is the answer unless one above it fits
+        best = notes(0)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            candidate = notes(mid)
+            if candidate[2]:
+                lo, best = mid, candidate
+            else:
+                hi = mid - 1
+        plain, html, _ = best
     return plain.strip()[:DESCRIPTION_LIMIT], html.strip()
 
 
@@ -331,8 +495,10 @@ __all__ = [
     "FEED_NAME",
     "VIDEO_FEED_NAME",
     "build_feed",
+    "build_feed_pages",
     "choose_soundbite",
     "clock",
+    "page_name",
     "show_host",
     "show_notes",
     "write_feeds",
