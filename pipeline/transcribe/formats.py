@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 import logging
-import unicodedata
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -76,12 +76,12 @@ def _clean_tokens(text: str) -> list[str]:
     ``str.split()`` also splits on Unicode line and paragraph separators, so no token can
     start a new line inside a cue or a paragraph.
     """
-    tokens = []
-    for raw in text.split():
-        tok = "".join(ch for ch in raw if unicodedata.category(ch) != "Cc")
-        if tok:
-            tokens.append(tok)
-    return tokens
+    if not _CONTROL.search(text):  # nearly always: no copy, no per-character work
+        return text.split()
+    return [tok for tok in (_CONTROL.sub("", raw) for raw in text.split()) if tok]
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # exactly Unicode category Cc
 
 
 def _segment_tokens(seg: Segment) -> list[str]:
@@ -145,17 +145,26 @@ def _layout(texts: list[str], lead: str = "") -> list[str] | None:
 
     ``lead`` (e.g. ``"Name: "``) is counted in the first line's length but not returned.
     """
-    one = " ".join(texts)
-    if _fits(lead + one) or len(texts) == 1:
-        return [one]
-    best: tuple[int, list[str]] | None = None
-    for i in range(1, len(texts)):
-        first, second = " ".join(texts[:i]), " ".join(texts[i:])
-        if _fits(lead + first) and _fits(second):
-            score = max(len(lead + first), len(second))
+    # Lengths only (tokens hold no spaces, so a line has one exactly when it has two
+    # tokens): cue packing calls this for every token, and joining the strings for every
+    # split point made captions the slowest part of publishing a large site.
+    n, lead_len, lead_space = len(texts), len(lead), " " in lead
+    total = sum(len(x) for x in texts) + n - 1
+    if n == 1 or lead_len + total <= MAX_LINE:
+        return [" ".join(texts)]
+    best: tuple[int, int] | None = None
+    first = -1
+    for i in range(1, n):
+        first += len(texts[i - 1]) + 1
+        second = total - first - 1
+        if ((lead_len + first <= MAX_LINE or (i == 1 and not lead_space))
+                and (second <= MAX_LINE or i == n - 1)):
+            score = max(lead_len + first, second)
             if best is None or score < best[0]:
-                best = (score, [first, second])
-    return best[1] if best else None
+                best = (score, i)
+    if best is None:
+        return None
+    return [" ".join(texts[:best[1]]), " ".join(texts[best[1]:])]
 
 
 def _pack(tokens: list[_Token], lead: str) -> list[tuple[list[_Token], list[str]]]:
@@ -239,10 +248,10 @@ def _vtt_escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def to_vtt(t: Transcript) -> str:
-    """WebVTT, every cue's voice named in a ``<v Name>`` tag."""
+def to_vtt(t: Transcript, cue_list: list[Cue] | None = None) -> str:
+    """WebVTT, every cue's voice named in a ``<v Name>`` tag (``cue_list``: ``cues(t)``, if made)."""
     blocks = ["WEBVTT"]
-    for i, cue in enumerate(cues(t), 1):
+    for i, cue in enumerate(cues(t) if cue_list is None else cue_list, 1):
         lines = [_vtt_escape(line) for line in cue.lines]
         lines[0] = f"<v {_vtt_escape(cue.name)}>{lines[0]}"
         blocks.append(f"{i}\n{_timestamp(cue.start_ms, '.')} --> {_timestamp(cue.end_ms, '.')}\n" + "\n".join(lines))
@@ -254,10 +263,10 @@ def _srt_text(text: str) -> str:
     return text.replace("-->", "→")
 
 
-def to_srt(t: Transcript) -> str:
+def to_srt(t: Transcript, cue_list: list[Cue] | None = None) -> str:
     """SubRip, the speaker's name before the first cue of each of their turns."""
     blocks = []
-    for i, cue in enumerate(cues(t), 1):
+    for i, cue in enumerate(cues(t) if cue_list is None else cue_list, 1):
         lines = [_srt_text(line) for line in cue.lines]
         if cue.label:
             lines[0] = f"{_srt_text(cue.label)}: {lines[0]}"
@@ -294,9 +303,10 @@ def write_all(t: Transcript, folder: Path) -> dict[str, Path]:
     """
     folder = Path(folder)
     paths = {kind: folder / name for kind, name in FILE_NAMES.items()}
+    cue_list = cues(t)  # shared by the VTT and the SRT
     changed = [
-        write_text_if_changed(paths["vtt"], to_vtt(t)),
-        write_text_if_changed(paths["srt"], to_srt(t)),
+        write_text_if_changed(paths["vtt"], to_vtt(t, cue_list)),
+        write_text_if_changed(paths["srt"], to_srt(t, cue_list)),
         write_text_if_changed(paths["txt"], to_txt(t)),
         write_json_if_changed(paths["p20"], to_p20_json(t)),
     ]
