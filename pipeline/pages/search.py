@@ -57,7 +57,10 @@ def build_search_index(site_dir: Path) -> Path | None:
     old = site_dir / f".{INDEX_DIR}.old"
     for leftover in (fresh, old):
         shutil.rmtree(leftover, ignore_errors=True)
-    args = [os.fspath(exe), "--site", os.fspath(site_dir), "--glob", INDEXED_PAGES,
+    # With no episode page yet, Pagefind is given the whole site: it then writes an empty
+    # index (the search page works and finds nothing) instead of failing on no pages.
+    pages = ["--glob", INDEXED_PAGES] if next(site_dir.glob(INDEXED_PAGES), None) else []
+    args = [os.fspath(exe), "--site", os.fspath(site_dir), *pages,
             "--output-path", os.fspath(fresh), "--quiet"]
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode != 0 or not (fresh / "pagefind-entry.json").is_file():

@@ -152,7 +152,8 @@ def _plan(src: Path, size: int, mtime_ns: int) -> LoudnessPlan:
     # when they already rule out a plain gain (most speech) the true peaks can't help.
     first = measure_loudness(src, true_peak=False)
     if first is None:
-        log.warning("%s: the audio is silent; encoding it without loudness normalisation", src)
+        # info, not a warning: a silent recording has no speech, so it is never published
+        log.info("%s: the audio is silent; encoding it without loudness normalisation", src)
         return LoudnessPlan("", None)
     if _fits(first):
         first = measure_loudness(src) or first
