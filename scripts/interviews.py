@@ -26,7 +26,7 @@ import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -383,3 +383,53 @@ def make_interview(turns: Sequence[Turn], out: Path, *, voices: Mapping[str, Voi
     write_json(truth_path, truth)
     log.info("wrote %s (%.1f s) and %s", out, duration, truth_path)
     return truth
+
+
+# ---------------------------------------------------------------- scripted sets (eval, dev)
+
+
+@dataclass(frozen=True)
+class ScriptedInterview:
+    """One scripted interview of a set: its name, the two voices, the pauses and the script."""
+
+    name: str
+    interviewer: Voice
+    interviewee: Voice
+    turns: tuple[Turn, ...]
+    pauses: Pauses = Pauses()
+
+    @property
+    def voices(self) -> dict[str, Voice]:
+        return {INTERVIEWER: self.interviewer, INTERVIEWEE: self.interviewee}
+
+
+def generate_set(interviews: Sequence[ScriptedInterview], out_dir: Path, *,
+                 only_missing: bool = False) -> list[Path]:
+    """Render every interview into ``out_dir`` (``NAME.mp3`` and ``NAME.truth.json``);
+    returns the audio paths. ``only_missing`` skips one whose two files both exist."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for iv in interviews:
+        audio = out_dir / f"{iv.name}.mp3"
+        truth = audio.with_suffix(".truth.json")
+        paths.append(audio)
+        if only_missing and audio.is_file() and truth.is_file():
+            continue
+        make_interview(iv.turns, audio, voices=iv.voices, pauses=iv.pauses, truth_path=truth)
+    return paths
+
+
+def set_cli(argv: Sequence[str] | None, *, what: str, default_out: Path,
+            generate: Callable[[Path], list[Path]]) -> int:
+    """The command line of a set's script: ``[OUT_DIR]``, then one written path a line."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=f"Generate the chaptering {what} interviews.")
+    parser.add_argument("out_dir", nargs="?", type=Path, default=default_out,
+                        help=f"folder for the .mp3 and .truth.json files (default: {default_out})")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    for path in generate(args.out_dir):
+        print(path)
+    return 0
+

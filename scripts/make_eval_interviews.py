@@ -28,8 +28,6 @@ pauses give the same audio and truth files.
 
 from __future__ import annotations
 
-import argparse
-import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from interviews import (  # noqa: E402  (scripts/ is not a package)
-    CLOSING, FOLLOWUP, INTERVIEWEE, INTERVIEWER, Pauses, Turn, Voice, make_interview,
+    CLOSING, FOLLOWUP, INTERVIEWEE, INTERVIEWER, Pauses, ScriptedInterview, Turn, Voice, generate_set, set_cli,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,18 +45,8 @@ Q, A = INTERVIEWER, INTERVIEWEE
 
 
 @dataclass(frozen=True)
-class EvalInterview:
-    """One evaluation interview: its name, the two voices, the pauses and the script."""
-
-    name: str
-    interviewer: Voice
-    interviewee: Voice
-    turns: tuple[Turn, ...]
-    pauses: Pauses = Pauses()
-
-    @property
-    def voices(self) -> dict[str, Voice]:
-        return {INTERVIEWER: self.interviewer, INTERVIEWEE: self.interviewee}
+class EvalInterview(ScriptedInterview):
+    """One evaluation interview."""
 
 
 # 1. Homelessness prevention: small talk and a 5 s silence before the start, an interviewee
@@ -473,31 +461,12 @@ INTERVIEWS: tuple[EvalInterview, ...] = (
 
 
 def generate(out_dir: Path, *, only_missing: bool = False) -> list[Path]:
-    """Render every interview into ``out_dir``; returns the audio paths.
-
-    ``only_missing`` skips an interview whose audio and truth files both exist already.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for iv in INTERVIEWS:
-        audio = out_dir / f"{iv.name}.mp3"
-        truth = audio.with_suffix(".truth.json")
-        paths.append(audio)
-        if only_missing and audio.is_file() and truth.is_file():
-            continue
-        make_interview(iv.turns, audio, voices=iv.voices, pauses=iv.pauses, truth_path=truth)
-    return paths
+    """Render every interview into ``out_dir``; returns the audio paths."""
+    return generate_set(INTERVIEWS, out_dir, only_missing=only_missing)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Generate the chaptering evaluation interviews.")
-    parser.add_argument("out_dir", nargs="?", type=Path, default=DEFAULT_OUT,
-                        help="folder for the .mp3 and .truth.json files (default: bench/work/eval/)")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    for path in generate(args.out_dir):
-        print(path)
-    return 0
+    return set_cli(argv, what="evaluation", default_out=DEFAULT_OUT, generate=generate)
 
 
 if __name__ == "__main__":
