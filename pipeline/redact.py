@@ -27,11 +27,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from .errors import ConfigError, UsageError
 from .fsutil import write_text
-from .models import Chapter, RecordingMeta, Segment, Transcript, Word
+from .models import RecordingMeta, Segment, Transcript, Word
+from .timecodes import parse_time
 
 REDACTIONS_NAME = "redactions.toml"
 MARKER = "[redacted]"
@@ -57,24 +58,6 @@ class Redaction:
 
 
 # ---------------------------------------------------------------- times
-
-
-def parse_time(value: Any) -> float:
-    """Seconds from 75, 75.5, "75", "1:15" or "0:01:15"."""
-    if isinstance(value, bool):
-        raise ValueError(f"not a time: {value!r}")
-    if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError("times cannot be negative")
-        return float(value)
-    text = str(value).strip()
-    parts = text.split(":")
-    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
-        raise ValueError(f'not a time: "{text}" (use seconds or MM:SS)')
-    seconds = 0.0
-    for p in parts:
-        seconds = seconds * 60 + float(p)
-    return seconds
 
 
 def parse_range(text: str) -> tuple[float, float]:

@@ -46,6 +46,7 @@ from typing import Any
 from ..errors import InputError, UsageError
 from ..fsutil import write_text
 from ..models import Chapter, Transcript
+from ..timecodes import parse_time
 from .questions import CLOSING, INTRO, QuestionSet
 from .segment import CLOSING_TITLE, INTRO_TITLE
 
@@ -124,26 +125,6 @@ class Applied:
 
 
 # ---------------------------------------------------------------- times
-
-
-def parse_time(value: Any) -> float:
-    """Seconds (to the millisecond) from 75, 75.5, "75", "1:15", "0:01:15" or "1:15.5"."""
-    if isinstance(value, bool):
-        raise ValueError(f"not a time: {value!r}")
-    if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError("times cannot be negative")
-        return round(float(value), 3)
-    text = str(value).strip()
-    parts = text.split(":")
-    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
-        raise ValueError(f'not a time: "{text}" (use SS, MM:SS or HH:MM:SS)')
-    if any("." in p for p in parts[:-1]) or any(float(p) >= 60 for p in parts[1:]):
-        raise ValueError(f'not a time: "{text}" (minutes and seconds after a ":" are below 60)')
-    seconds = 0.0
-    for p in parts:
-        seconds = seconds * 60 + float(p)
-    return round(seconds, 3)
 
 
 def fmt_time(seconds: float) -> str:
