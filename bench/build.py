@@ -393,12 +393,14 @@ def _write_downloads(ws, episodes: list) -> None:
     """The transcript formats beside each page, as the publish stage writes them."""
     from pipeline.chapters import to_p20_chapters
     from pipeline.fsutil import write_text_if_changed
-    from pipeline.transcribe.formats import to_p20_json, to_srt, to_txt, to_vtt
+    from pipeline.transcribe.formats import cues, to_p20_json, to_srt, to_txt, to_vtt
 
     for ep in episodes:
         out = ws.episode_dir(ep.slug)
         t = ep.transcript
-        for name, text in (("transcript.vtt", to_vtt(t)), ("transcript.srt", to_srt(t)), ("transcript.txt", to_txt(t)),
+        cue_list = cues(t)  # as publishing does: one caption layout for the VTT and the SRT
+        for name, text in (("transcript.vtt", to_vtt(t, cue_list)), ("transcript.srt", to_srt(t, cue_list)),
+                           ("transcript.txt", to_txt(t)),
                            ("transcript.json", json.dumps(to_p20_json(t), ensure_ascii=False, indent=2)),
                            ("chapters.json", json.dumps(to_p20_chapters(t.chapters, ep.page_url), indent=2))):
             write_text_if_changed(out / name, text + "\n")

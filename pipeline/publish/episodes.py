@@ -220,12 +220,13 @@ def _record_provenance(builder: Builder, result: RecordingResult) -> None:
 def _write_downloads(builder: Builder, slug: str, transcript, out: Path) -> dict[str, str]:
     """The transcript formats and chapters for listeners, from the (redacted) transcript."""
     from ..chapters import to_p20_chapters
-    from ..transcribe.formats import to_p20_json, to_srt, to_txt, to_vtt
+    from ..transcribe.formats import cues, to_p20_json, to_srt, to_txt, to_vtt
 
     config = builder.config
+    cue_list = cues(transcript)  # one caption layout for the VTT and the SRT
     outputs = {
-        "vtt": ("transcript.vtt", to_vtt(transcript)),
-        "srt": ("transcript.srt", to_srt(transcript)),
+        "vtt": ("transcript.vtt", to_vtt(transcript, cue_list)),
+        "srt": ("transcript.srt", to_srt(transcript, cue_list)),
         "txt": ("transcript.txt", to_txt(transcript)),
         "json": ("transcript.json", json.dumps(to_p20_json(transcript), indent=2, ensure_ascii=False) + "\n"),
         "chapters": ("chapters.json", json.dumps(to_p20_chapters(transcript.chapters, builder.page_url(slug)),
