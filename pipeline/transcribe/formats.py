@@ -136,8 +136,32 @@ def _turn_texts(t: Transcript) -> Iterator[tuple[str, str]]:
 # ---------------------------------------------------------------- cues
 
 
-def _fits(line: str) -> bool:
-    return len(line) <= MAX_LINE or " " not in line  # a single over-long word has to stand alone
+def _best_split(lens: list[int], total: int, lead_len: int, lead_space: bool) -> int | None:
+    """Where to break tokens of these lengths into two balanced lines: 0 for one line,
+    ``i`` for a break before token ``i``, None when they don't fit in two.
+
+    ``total`` is the one-line length (lengths plus a space between tokens). Tokens hold no
+    spaces, so a line has one exactly when it has two tokens; a line of one over-long
+    token has to stand alone. Lengths only: packing calls this for every token.
+    """
+    n = len(lens)
+    if n == 1 or lead_len + total <= MAX_LINE:
+        return 0
+    best: tuple[int, int] | None = None
+    first = -1
+    for i in range(1, n):
+        first += lens[i - 1] + 1
+        second = total - first - 1
+        if ((lead_len + first <= MAX_LINE or (i == 1 and not lead_space))
+                and (second <= MAX_LINE or i == n - 1)):
+            score = max(lead_len + first, second)
+            if best is None or score < best[0]:
+                best = (score, i)
+    return None if best is None else best[1]
+
+
+def _lines(texts: list[str], split: int) -> list[str]:
+    return [" ".join(texts)] if split == 0 else [" ".join(texts[:split]), " ".join(texts[split:])]
 
 
 def _layout(texts: list[str], lead: str = "") -> list[str] | None:
@@ -145,26 +169,9 @@ def _layout(texts: list[str], lead: str = "") -> list[str] | None:
 
     ``lead`` (e.g. ``"Name: "``) is counted in the first line's length but not returned.
     """
-    # Lengths only (tokens hold no spaces, so a line has one exactly when it has two
-    # tokens): cue packing calls this for every token, and joining the strings for every
-    # split point made captions the slowest part of publishing a large site.
-    n, lead_len, lead_space = len(texts), len(lead), " " in lead
-    total = sum(len(x) for x in texts) + n - 1
-    if n == 1 or lead_len + total <= MAX_LINE:
-        return [" ".join(texts)]
-    best: tuple[int, int] | None = None
-    first = -1
-    for i in range(1, n):
-        first += len(texts[i - 1]) + 1
-        second = total - first - 1
-        if ((lead_len + first <= MAX_LINE or (i == 1 and not lead_space))
-                and (second <= MAX_LINE or i == n - 1)):
-            score = max(lead_len + first, second)
-            if best is None or score < best[0]:
-                best = (score, i)
-    if best is None:
-        return None
-    return [" ".join(texts[:best[1]]), " ".join(texts[best[1]:])]
+    lens = [len(x) for x in texts]
+    split = _best_split(lens, sum(lens) + len(lens) - 1, len(lead), " " in lead)
+    return None if split is None else _lines(texts, split)
 
 
 def _pack(tokens: list[_Token], lead: str) -> list[tuple[list[_Token], list[str]]]:
@@ -172,23 +179,30 @@ def _pack(tokens: list[_Token], lead: str) -> list[tuple[list[_Token], list[str]
     two lines, the cue would stay up too long, or a full enough cue reaches a sentence end."""
     out: list[tuple[list[_Token], list[str]]] = []
     cur: list[_Token] = []
-    lines: list[str] = []
+    lens: list[int] = []  # the lengths of cur's tokens
+    total = split = 0  # cur on one line: its length; and where its lines break (see _best_split)
+
+    def close() -> None:
+        out.append((cur, _lines([x.text for x in cur], split)))
+
     for tok in tokens:
         if cur:
-            candidate = _layout([x.text for x in cur] + [tok.text], "" if out else lead)
+            lead_here = "" if out else lead
+            lens.append(len(tok.text))
+            grown = total + len(tok.text) + 1
+            candidate = _best_split(lens, grown, len(lead_here), " " in lead_here)
             too_long = tok.end - cur[0].start > MAX_CUE_SECONDS
-            sentence_end = cur[-1].text.endswith((".", "?", "!", "…")) and len(" ".join(lines)) >= SENTENCE_BREAK_CHARS
+            sentence_end = cur[-1].text.endswith((".", "?", "!", "…")) and total >= SENTENCE_BREAK_CHARS
             if candidate is None or too_long or sentence_end:
-                out.append((cur, lines))
-                cur, lines = [], []
+                close()
+                cur = []
             else:
-                lines = candidate
-        if not cur:
-            cur, lines = [tok], [tok.text]
-            continue
-        cur.append(tok)
+                cur.append(tok)
+                total, split = grown, candidate
+                continue
+        cur, lens, total, split = [tok], [len(tok.text)], len(tok.text), 0
     if cur:
-        out.append((cur, lines))
+        close()
     return out
 
 
