@@ -298,6 +298,9 @@ def write_up(sections: dict[str, Section], args: argparse.Namespace, started: dt
 
 
 NOTES = [
+    "- Engine speed: compare the CPU seconds as well as the wall time. On 2 cores faster-whisper keeps "
+    "about one core busy and openai-whisper two, and other load on the machine slows torch's threads far "
+    "more than CTranslate2's, so a busy machine flatters the ratio.",
     "- whisper.cpp runs through `pywhispercpp` 1.5.1 (a binary wheel: whisper.cpp 1.8.5 built with AVX2, "
     "not AVX-512; `pip install '.[bench]'`) on a GGML file that `bench/ggml.py` writes from the "
     "converted checkpoint of the same embedded tiny.en. Its own VAD needs a model that cannot be "
