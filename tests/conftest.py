@@ -125,3 +125,17 @@ def sample_build(tmp_path_factory) -> Path:
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     return ws
+
+
+class Counter:
+    """Wraps a module function and counts the calls (tests count work, never assume it)."""
+
+    def __init__(self, monkeypatch, module, name: str):
+        self.calls = 0
+        original = getattr(module, name)
+
+        def wrapped(*args, **kwargs):
+            self.calls += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapped)

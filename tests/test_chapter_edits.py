@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import make_tone, scripted_segments
+from conftest import Counter, make_tone, scripted_segments
 
 from pipeline import build
 from pipeline.chapters import Question, QuestionSet, load_questions
@@ -415,18 +415,6 @@ def built(template: Path, tmp_path: Path, fake_engine, no_speakers) -> Path:
     root = tmp_path / "ws"
     shutil.copytree(template, root)
     return root
-
-
-class Counter:
-    def __init__(self, monkeypatch, module, name: str):
-        self.calls = 0
-        original = getattr(module, name)
-
-        def wrapped(*args, **kwargs):
-            self.calls += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, wrapped)
 
 
 CORRECTED = [(0.0, "intro", "Introduction"), (15.0, "rules", "Breaking the form rule"),

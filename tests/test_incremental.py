@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import make_tone
+from conftest import Counter, make_tone
 from pipeline import build
 from pipeline.chapters import default_questions_path
 from pipeline.cli import main
@@ -37,20 +37,6 @@ def mtimes(folder: Path, skip: str = "pagefind") -> dict[str, int]:
     """Every file under ``folder`` (but the search index, rebuilt each time) with its mtime."""
     return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*")
             if p.is_file() and skip not in p.parts}
-
-
-class Counter:
-    """Wraps a module function and counts the calls."""
-
-    def __init__(self, monkeypatch, module, name: str):
-        self.calls = 0
-        original = getattr(module, name)
-
-        def wrapped(*args, **kwargs):
-            self.calls += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, wrapped)
 
 
 class Processes:

@@ -436,22 +436,22 @@ def find(slots: Sequence[Slot], t: float) -> Slot | None:
     return min(near, key=lambda s: abs(s.edit.time - t), default=None)
 
 
-def set_label(slots: list[Slot], t: float, question: str) -> Slot:
+def _set(slots: list[Slot], t: float, **fields: str) -> Slot:
+    """Give the entry for the chapter at ``t`` these fields (a new entry when there is none)."""
     slot = find(slots, t)
     if slot is None:
-        slots.append(slot := Slot(ChapterEdit(at=t, question=question)))
+        slots.append(slot := Slot(ChapterEdit(at=t, **fields)))
     else:
-        slot.edit = dataclasses.replace(slot.edit, question=question, merge=False)
+        slot.edit = dataclasses.replace(slot.edit, merge=False, **fields)
     return slot
+
+
+def set_label(slots: list[Slot], t: float, question: str) -> Slot:
+    return _set(slots, t, question=question)
 
 
 def set_title(slots: list[Slot], t: float, title: str) -> Slot:
-    slot = find(slots, t)
-    if slot is None:
-        slots.append(slot := Slot(ChapterEdit(at=t, title=title)))
-    else:
-        slot.edit = dataclasses.replace(slot.edit, title=title, merge=False)
-    return slot
+    return _set(slots, t, title=title)
 
 
 def move(slots: list[Slot], t: float, to: float) -> Slot:
