@@ -201,6 +201,7 @@ class Builder:
         # Called with (recording, audio) just before speech recognition starts: the build
         # uses it to encode the media and load the chapter scorer while Whisper runs.
         self.before_asr: list[Callable[[Recording, Audio], None]] = []
+        self._warming: threading.Thread | None = None
         self._last_read: tuple[tuple, dict[str, Any], Transcript] | None = None
 
     # ---- shared resources, loaded on first use
@@ -235,7 +236,7 @@ class Builder:
     def warm_scorer(self) -> None:
         """Load the chapter scorer on a background thread (its model takes seconds to load),
         so it is ready when the first transcript is. Errors surface at the chapter step."""
-        if self._scorer is not None or getattr(self, "_warming", None) is not None:
+        if self._scorer is not None or self._warming is not None:
             return
 
         def load() -> None:
