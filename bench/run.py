@@ -81,8 +81,8 @@ def plan(quick: bool, work: Path) -> dict[str, Section]:
     build = [*py, "bench.build"]
     sections = [
         Section("transcription", [*py, "bench.transcription", "--out", str(work / "transcription.md")]
-                + ([] if quick else ["--long", "--long-engine", "faster-whisper",
-                                     "--long-engine", "faster-whisper-batch8"]), timeout=2700),
+                + ([] if quick else ["--long", "--long-engine", "faster-whisper", "--long-engine", "openai-whisper",
+                                     "--long-engine", "faster-whisper-batch8"]), timeout=3000),
         Section("chapters", [*py, "bench.chapters"] + (["--no-real"] if quick else []), timeout=1200),
         Section("long", [*build, "long", "--minutes", "5" if quick else "60"], timeout=1500),
         Section("media", [*build, "media", "--minutes", "2" if quick else "10"], timeout=1200),
