@@ -28,6 +28,24 @@ def test_batches_never_exceed_the_limit_and_keep_order():
     assert vad.batches([]) == []
 
 
+def _speech(batch):
+    return sum(c["end"] - c["start"] for c in batch) / vad.SAMPLE_RATE
+
+
+def test_batches_share_the_speech_evenly_and_split_a_short_recording_in_two():
+    sr = vad.SAMPLE_RATE
+    # 630 s of speech: three batches of 210 s, not 300 + 300 + 30 (two streams finish together)
+    chunks = [{"start": m * 60 * sr, "end": (m * 60 + 30) * sr} for m in range(21)]
+    assert [_speech(b) for b in vad.batches(chunks)] == [210.0, 210.0, 210.0]
+    # 45 s of speech in 5 s stretches: two batches, cut at the gap nearest the middle
+    chunks = [{"start": m * 6 * sr, "end": (m * 6 + 5) * sr} for m in range(9)]
+    assert [_speech(b) for b in vad.batches(chunks)] == [25.0, 20.0]
+    # under SPLIT_SECONDS, or one stretch only: one batch
+    short = [{"start": m * 6 * sr, "end": (m * 6 + 5) * sr} for m in range(7)]
+    assert len(vad.batches(short)) == 1
+    assert len(vad.batches([{"start": 0, "end": 50 * sr}])) == 1
+
+
 def test_restore_times_maps_joined_speech_back_and_drops_non_speech():
     sr = vad.SAMPLE_RATE
     batch = [{"start": 10 * sr, "end": 12 * sr}, {"start": 30 * sr, "end": 33 * sr}]
@@ -47,35 +65,90 @@ def test_restore_times_maps_joined_speech_back_and_drops_non_speech():
 
 
 class _RecordingModel:
-    """Stands in for faster_whisper.WhisperModel: records what it is fed, says one word per chunk."""
+    """Stands in for faster_whisper.WhisperModel: records what it is fed and says one word
+    per batch, the first batch slowest, so batches decoded at once finish out of order."""
 
-    def __init__(self) -> None:
+    def __init__(self, fail_on: int | None = None) -> None:
         self.lengths: list[float] = []
+        self.languages: list[str | None] = []
+        self.threads: set[str] = set()
+        self.fail_on = fail_on
+        self.delay = lambda index: 0.2 if index == 0 else 0.01
 
     def transcribe(self, audio, **kw):
+        import threading
+        import time
+
         assert kw["vad_filter"] is False  # the engine has already cut the silence out
-        seconds = audio.size / vad.SAMPLE_RATE
-        self.lengths.append(seconds)
-        piece = SimpleNamespace(text=" word", start=0.0, end=0.5, no_speech_prob=0.0, avg_logprob=-0.1,
-                                words=[SimpleNamespace(start=0.1, end=0.4, word=" word", probability=0.9)])
-        return iter([piece]), SimpleNamespace(language="en")
+        index = len(self.lengths)
+        self.lengths.append(audio.size / vad.SAMPLE_RATE)
+        self.languages.append(kw["language"])
+        self.threads.add(threading.current_thread().name)
+
+        def pieces():  # lazy, as faster-whisper's: the work happens while iterating
+            if index == self.fail_on:
+                raise RuntimeError("decoder failed")
+            time.sleep(self.delay(index))
+            yield SimpleNamespace(text=" word", start=0.0, end=0.5, no_speech_prob=0.0, avg_logprob=-0.1,
+                                  words=[SimpleNamespace(start=0.1, end=0.4, word=" word", probability=0.9)])
+
+        return pieces(), SimpleNamespace(language="fr")
 
 
-def test_faster_whisper_engine_feeds_batches_of_speech_only(monkeypatch, tmp_path):
-    sr = vad.SAMPLE_RATE
-    # 20 minutes with 30 s of "speech" every 60 s; the VAD is replaced by that layout
-    audio = np.zeros(20 * 60 * sr, dtype=np.float32)
-    chunks = [{"start": m * 60 * sr, "end": (m * 60 + 30) * sr} for m in range(20)]
+def _fake_engine(monkeypatch, chunks, length_s, streams=2, model=None):
+    audio = np.zeros(int(length_s * vad.SAMPLE_RATE), dtype=np.float32)
     monkeypatch.setattr(vad, "speech_chunks", lambda a, on=True: chunks if on else [])
     monkeypatch.setattr(vad, "open_wav", lambda path: audio)
     engine = object.__new__(FasterWhisperEngine)
-    engine._model = _RecordingModel()
+    engine._model = model or _RecordingModel()
+    engine.streams = streams
+    return engine
+
+
+@pytest.mark.parametrize("streams", [1, 2])
+def test_faster_whisper_engine_feeds_batches_of_speech_only(monkeypatch, tmp_path, streams):
+    sr = vad.SAMPLE_RATE
+    # 20 minutes with 30 s of "speech" every 60 s; the VAD is replaced by that layout
+    chunks = [{"start": m * 60 * sr, "end": (m * 60 + 30) * sr} for m in range(20)]
+    engine = _fake_engine(monkeypatch, chunks, 1200.0, streams)
     seen: list[float] = []
     result = engine.transcribe(tmp_path / "x.wav", 1200.0, Options(), progress=seen.append)
     # 600 s of speech in batches of at most 300 s: never the whole recording at once
     assert engine._model.lengths == [300.0, 300.0]
-    assert [round(s.start, 1) for s in result.segments] == [0.1, 600.1]  # each batch's first chunk
+    # in the recording's order, though the first batch finished last
+    assert [round(s.start, 1) for s in result.segments] == [0.1, 600.1]
     assert seen == sorted(seen) and seen[-1] == 1200.0
+    assert len(engine._model.threads) == streams  # two streams: decoded on two threads at once
+
+
+def test_faster_whisper_engine_detects_the_language_once_before_decoding_the_rest(monkeypatch, tmp_path):
+    sr = vad.SAMPLE_RATE
+    chunks = [{"start": m * 60 * sr, "end": (m * 60 + 30) * sr} for m in range(30)]
+    engine = _fake_engine(monkeypatch, chunks, 1800.0)
+    result = engine.transcribe(tmp_path / "x.wav", 1800.0, Options(language=None))
+    assert engine._model.languages == [None, "fr", "fr"]  # 900 s: detected on the first batch only
+    assert result.language == "fr" and len(result.segments) == 3
+
+
+def test_faster_whisper_engine_reports_a_failed_batch_and_decodes_no_more(monkeypatch, tmp_path):
+    sr = vad.SAMPLE_RATE
+    chunks = [{"start": m * 60 * sr, "end": (m * 60 + 30) * sr} for m in range(60)]  # 6 batches
+    model = _RecordingModel(fail_on=0)
+    model.delay = lambda index: 0.3
+    engine = _fake_engine(monkeypatch, chunks, 3600.0, model=model)
+    with pytest.raises(RuntimeError, match="decoder failed"):
+        engine.transcribe(tmp_path / "x.wav", 3600.0, Options())
+    # the batches not yet started when the first one failed were never decoded
+    assert len(model.lengths) < 6
+
+
+def test_decoding_streams_use_every_cpu_thread_once():
+    from pipeline.transcribe.engines import MAX_STREAMS, decoding_streams
+
+    assert decoding_streams(1, "cpu") == (1, 1)
+    assert decoding_streams(2, "cpu") == (2, 1)
+    assert decoding_streams(16, "cpu") == (MAX_STREAMS, 16 // MAX_STREAMS)
+    assert decoding_streams(8, "cuda") == (1, 8)
 
 
 @pytest.mark.parametrize("seconds", [0.01, 1.0, 32.0, 40.96])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
@@ -32,6 +33,7 @@ SIZE_NAMES = (
     "large-v1", "large-v2", "large-v3", "large", "turbo", "large-v3-turbo", "distil-large-v3",
 )
 EMBEDDED = "embedded:tiny.en"
+MAX_STREAMS = 4  # batches decoded at once on a CPU
 
 Progress = Callable[[float], None]  # called with seconds of audio done
 
@@ -107,7 +109,14 @@ def default_threads() -> int:
 
 
 class FasterWhisperEngine:
-    """faster-whisper (CTranslate2)."""
+    """faster-whisper (CTranslate2).
+
+    On a CPU the speech batches are independent (no text is carried from one to the next),
+    so several are decoded at once, each on one thread: Whisper tiny's small matrices keep
+    a second thread inside one decode mostly idle (one stream on 2 threads: 1.1 cores busy),
+    where two streams keep both cores busy. The model's weights are loaded once and shared
+    by the streams (CTranslate2 workers).
+    """
 
     name = "faster-whisper"
 
@@ -116,53 +125,88 @@ class FasterWhisperEngine:
         self.device = _pick_device(device)
         self.compute_type = "float16" if self.device == "cuda" else "int8"
         self.threads = threads or default_threads()
-        self._model = _load_faster_whisper(model, self.device, self.compute_type, self.threads)
+        self.streams, per_stream = decoding_streams(self.threads, self.device)
+        self._model = _load_faster_whisper(model, self.device, self.compute_type, per_stream, self.streams)
 
     def transcribe(self, wav: Path, duration: float, options: Options,
                    progress: Progress | None = None) -> RawResult:
         """Speech only, a batch of a few minutes at a time (see :mod:`.vad`): memory stays
-        flat however long the recording is."""
+        flat however long the recording is; ``self.streams`` batches are decoded at once."""
         from . import vad
 
         audio = vad.open_wav(wav)  # int16 on disk; each batch becomes floats when decoded
         chunks = vad.speech_chunks(audio, options.vad)
-        language = options.language
-        segments: list[Segment] = []
         if not chunks:
             log.info("%s: no speech found", wav)
-        for batch in vad.batches(chunks):
-            pieces, info = self._model.transcribe(
-                vad.join(audio, batch),
-                language=language,
-                beam_size=options.beam_size,
-                word_timestamps=options.word_timestamps,
-                vad_filter=False,  # done above, for the whole recording
-                # Guards against invented text on silence, noise and music, and against loops:
-                condition_on_previous_text=False,
-                no_speech_threshold=vad.NO_SPEECH_THRESHOLD,
-                compression_ratio_threshold=vad.COMPRESSION_RATIO_THRESHOLD,
-                log_prob_threshold=vad.LOGPROB_THRESHOLD,
-                hallucination_silence_threshold=(
-                    vad.HALLUCINATION_SILENCE_THRESHOLD if options.word_timestamps else None),
-            )
-            language = language or info.language  # detected once, on the first batch
-            base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / vad.SAMPLE_RATE
-            found = []
-            for piece in pieces:
-                found.append({
-                    "text": piece.text, "start": piece.start, "end": piece.end,
-                    "no_speech_prob": piece.no_speech_prob, "avg_logprob": piece.avg_logprob,
-                    "words": [{"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
-                              for w in (piece.words or ())],
-                })
-                if progress:  # joined-speech time from the batch's start: never ahead of the truth
-                    progress(min(base, offset + float(piece.end)))
+        planned = vad.batches(chunks)
+        language = options.language
+        segments: list[Segment] = []
+
+        def done(batch: list, found: list[dict]) -> None:
             segments.extend(vad.restore_times(found, batch))
             if progress:
-                progress(min(duration, base))
+                progress(min(duration, vad.batch_end_seconds(batch)))
+
+        if planned and language is None:  # detected once, on the first batch, before the others
+            found, language = self._decode(audio, planned[0], None, options, progress)
+            done(planned.pop(0), found)
+        if self.streams == 1 or len(planned) < 2:
+            for batch in planned:
+                found, language = self._decode(audio, batch, language, options, progress)
+                done(batch, found)
+        else:
+            pool = ThreadPoolExecutor(self.streams, thread_name_prefix="whisper")
+            try:
+                futures = [pool.submit(self._decode, audio, batch, language, options, None) for batch in planned]
+                for batch, future in zip(planned, futures):  # in order: progress never runs ahead
+                    found, _ = future.result()
+                    done(batch, found)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
         if progress:
             progress(duration)
         return RawResult(language=language or "en", segments=vad.tidy(segments, duration))
+
+    def _decode(self, audio: np.ndarray, batch: list, language: str | None, options: Options,
+                progress: Progress | None) -> tuple[list[dict], str]:
+        """One batch of speech: whisper's segments (times on the joined speech) and the language."""
+        from . import vad
+
+        pieces, info = self._model.transcribe(
+            vad.join(audio, batch),
+            language=language,
+            beam_size=options.beam_size,
+            word_timestamps=options.word_timestamps,
+            vad_filter=False,  # done already, for the whole recording
+            # Guards against invented text on silence, noise and music, and against loops:
+            condition_on_previous_text=False,
+            no_speech_threshold=vad.NO_SPEECH_THRESHOLD,
+            compression_ratio_threshold=vad.COMPRESSION_RATIO_THRESHOLD,
+            log_prob_threshold=vad.LOGPROB_THRESHOLD,
+            hallucination_silence_threshold=(
+                vad.HALLUCINATION_SILENCE_THRESHOLD if options.word_timestamps else None),
+        )
+        base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / vad.SAMPLE_RATE
+        found = []
+        for piece in pieces:  # a generator: the decoding happens here
+            found.append({
+                "text": piece.text, "start": piece.start, "end": piece.end,
+                "no_speech_prob": piece.no_speech_prob, "avg_logprob": piece.avg_logprob,
+                "words": [{"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
+                          for w in (piece.words or ())],
+            })
+            if progress:  # joined-speech time from the batch's start: never ahead of the truth
+                progress(min(base, offset + float(piece.end)))
+        return found, language or info.language
+
+
+def decoding_streams(threads: int, device: str) -> tuple[int, int]:
+    """How many batches to decode at once, and CPU threads for each: on a CPU, one stream
+    per thread up to MAX_STREAMS (the rest of the threads shared among them); on a GPU one."""
+    if device != "cpu":
+        return 1, threads
+    streams = max(1, min(threads, MAX_STREAMS))
+    return streams, max(1, threads // streams)
 
 
 def _pick_device(device: str) -> str:
@@ -177,7 +221,7 @@ def _pick_device(device: str) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _load_faster_whisper(model: str, device: str, compute_type: str, threads: int):
+def _load_faster_whisper(model: str, device: str, compute_type: str, threads: int, workers: int = 1):
     from faster_whisper import WhisperModel
 
     if not model:
@@ -196,9 +240,11 @@ def _load_faster_whisper(model: str, device: str, compute_type: str, threads: in
     else:
         raise ModelError(f'unknown model "{model}"',
                          fix=f"use a CTranslate2 folder, a .pt file, or one of {', '.join(SIZE_NAMES)}")
-    log.info("loading faster-whisper model %s on %s (%s, %d threads)", source, device, compute_type, threads)
+    log.info("loading faster-whisper model %s on %s (%s, %d stream(s) of %d thread(s))",
+             source, device, compute_type, workers, threads)
     try:
-        return WhisperModel(source, device=device, compute_type=compute_type, cpu_threads=threads)
+        return WhisperModel(source, device=device, compute_type=compute_type, cpu_threads=threads,
+                            num_workers=workers)
     except Exception as exc:  # hub errors, CUDA errors, corrupt files
         if source in SIZE_NAMES:
             raise ModelError(
