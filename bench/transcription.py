@@ -104,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--texts", type=Path, help="also write every engine's transcripts here (JSON)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--manifest", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--barrier", action="store_true", help=argparse.SUPPRESS)  # bench.folder
     args = parser.parse_args(argv)
     if args.worker:
-        return worker(args.worker, args.manifest, args.model, args.device, args.threads)
+        return worker(args.worker, args.manifest, args.model, args.device, args.threads, args.barrier)
 
     engines = args.engine or list(ENGINES)
     with tempfile.TemporaryDirectory(prefix="learncast-bench-") as tmp:
@@ -260,8 +261,10 @@ def run_worker(engine: str, clips: list[Clip], work: Path, args: argparse.Namesp
     return result
 
 
-def worker(engine_name: str, manifest: Path, model: str, device: str, threads: int) -> int:
-    """Inside the subprocess: load, warm up, transcribe each clip, print one JSON line."""
+def worker(engine_name: str, manifest: Path, model: str, device: str, threads: int, barrier: bool = False) -> int:
+    """Inside the subprocess: load, warm up, transcribe each clip, print one JSON line.
+    With ``barrier``, say "ready" after the warm-up and wait for a line on stdin first, so
+    that workers running side by side (:mod:`bench.folder`) start transcribing together."""
     from pipeline.transcribe.engines import Options
 
     entries = json.loads(manifest.read_text(encoding="utf-8"))
@@ -280,7 +283,11 @@ def worker(engine_name: str, manifest: Path, model: str, device: str, threads: i
     started = time.perf_counter()
     engine.transcribe(Path(shortest["wav"]), shortest["duration"], options)
     warmup_s = time.perf_counter() - started
+    if barrier:
+        print("ready", flush=True)
+        sys.stdin.readline()
     rows = []
+    started_at = time.time()
     for clip in clips:
         started = time.perf_counter()
         cpu_before = time.process_time()
@@ -292,7 +299,7 @@ def worker(engine_name: str, manifest: Path, model: str, device: str, threads: i
             "text": " ".join(s.text for s in result.segments),
         })
     print(json.dumps({"engine": engine_name, "model": engine.model_id, "load_s": load_s, "warmup_s": warmup_s,
-                      "peak_rss_mb": _peak_rss_mb(), "rows": rows,
+                      "started_at": started_at, "ended_at": time.time(), "peak_rss_mb": _peak_rss_mb(), "rows": rows,
                       "system_info": getattr(engine, "system_info", "")}))
     return 0
 

@@ -283,3 +283,26 @@ def test_named_model_offline_fails_fast(monkeypatch, tmp_path):
         get_engine("openai-whisper", "tiny")
     assert "embedded tiny.en" in err.value.fix
 
+
+
+@pytest.mark.parametrize("threads", [1, 64])
+def test_numba_pool_is_sized_to_the_engine_threads(threads):
+    """A --jobs worker with one thread must not get numba's one-thread-per-core pool (it
+    doubled the time of two workers); with as many threads as cores, numba's default stays."""
+    import os
+
+    cores = os.cpu_count() or 1
+    code = ("import os, sys; os.environ.pop('NUMBA_NUM_THREADS', None)\n"
+            "from pipeline.transcribe.openai_engine import _limit_numba_threads\n"
+            f"_limit_numba_threads({threads})\n"
+            "import numba; print(numba.config.NUMBA_NUM_THREADS)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    expected = min(threads, cores) if threads < cores else numba_default(cores)
+    assert int(out.stdout.strip()) == expected
+
+
+def numba_default(cores: int) -> int:
+    import numba
+
+    return numba.config.NUMBA_DEFAULT_NUM_THREADS if hasattr(numba.config, "NUMBA_DEFAULT_NUM_THREADS") else cores
