@@ -306,9 +306,11 @@ def write_up(sections: dict[str, Section], args: argparse.Namespace, started: dt
 
 
 NOTES = [
-    "- Engine speed: compare the CPU seconds as well as the wall time. On 2 cores faster-whisper keeps "
-    "about one core busy and openai-whisper two, and other load on the machine slows torch's threads far "
-    "more than CTranslate2's, so a busy machine flatters the ratio.",
+    "- Engine speed: compare the CPU seconds as well as the wall time. faster-whisper decodes a recording's "
+    "speech batches one per core at once, one thread each, so it keeps both cores busy on a long "
+    "recording; a recording with one batch (under 40 s of speech, as most of the clips) gets one core, "
+    "where openai-whisper's torch uses two. Other load on the machine slows torch's threads more than "
+    "CTranslate2's, so a busy machine flatters the ratio.",
     "- whisper.cpp runs through `pywhispercpp` 1.5.1 (a binary wheel: whisper.cpp 1.8.5 built with AVX2, "
     "not AVX-512; `pip install '.[bench]'`) on a GGML file that `bench/ggml.py` writes from the "
     "converted checkpoint of the same embedded tiny.en. Its own VAD needs a model that cannot be "
@@ -316,8 +318,8 @@ NOTES = [
     "timing). Only the clips are run through it, not the 60-minute file.",
     "- faster-whisper's batched pipeline (`BatchedInferencePipeline`) is run with word timestamps and "
     "timestamp tokens on, like the product. It decodes 30-second windows of joined speech once each and "
-    "drops more speech than the sequential decoder, hence its higher WER on the long file; the product "
-    "keeps the sequential decoder.",
+    "drops more speech than whisper's window-by-window decoding, hence its higher WER on the long file; "
+    "the product keeps window-by-window decoding within each batch.",
     "- The feed: every item carries its show notes (chapter list with links) and four transcript links, "
     "about 15 kB per episode; 1,000 episodes in one feed.xml would be 15 MB. Apple documents no item or "
     "size limit (its directory lists the newest 300), but apps do reject very large feeds (Pocket Casts "
