@@ -46,10 +46,11 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 CHAPTERS_REPORT = ROOT / "bench" / "work" / "chapters.md"
 PACKAGES = ("faster-whisper", "ctranslate2", "openai-whisper", "torch", "numpy", "dask", "distributed",
             "jinja2", "feedgen", "pagefind", "jiwer")
-ORDER = ("transcription", "folder", "chapters", "long", "media", "throughput", "scaling", "rebuild")
+ORDER = ("transcription", "folder", "speakers", "chapters", "long", "media", "throughput", "scaling", "rebuild")
 TITLES = {
     "transcription": "Transcription engines",
     "folder": "Transcription engines: a folder at once, as a build runs them",
+    "speakers": "Speaker turns on real recordings",
     "chapters": "Chaptering",
     "long": "A 60-minute interview, every stage",
     "media": "Publishing media: before and after",
@@ -84,6 +85,7 @@ def plan(quick: bool, work: Path) -> dict[str, Section]:
                 + ([] if quick else ["--long", "--long-engine", "faster-whisper", "--long-engine", "openai-whisper",
                                      "--long-engine", "faster-whisper-batch8"]), timeout=3000),
         Section("folder", [*py, "bench.folder", "--out", str(work / "folder.md")], timeout=900),
+        Section("speakers", [*py, "bench.speakers", "--out", str(work / "speakers.md")], timeout=600),
         Section("chapters", [*py, "bench.chapters"] + (["--no-real"] if quick else []), timeout=1200),
         Section("long", [*build, "long", "--minutes", "5" if quick else "60"], timeout=1500),
         Section("media", [*build, "media", "--minutes", "2" if quick else "10"], timeout=1200),
@@ -136,7 +138,7 @@ def run_section(section: Section, work: Path) -> None:
         section.error = f"exit {proc.returncode}: {' | '.join(tail)}"
         return
     section.ok = True
-    if section.name in ("transcription", "folder"):
+    if section.name in ("transcription", "folder", "speakers"):
         section.text = (work / f"{section.name}.md").read_text(encoding="utf-8")
     elif section.name == "chapters":
         section.text = CHAPTERS_REPORT.read_text(encoding="utf-8") if CHAPTERS_REPORT.is_file() else proc.stdout

@@ -557,6 +557,24 @@ def read_rttm(path: Path) -> list[Turn]:
     return turns
 
 
+def channel_turns(path: Path, *, floor_db: float = 30.0, step: float = 0.1) -> list[Turn]:
+    """Reference turns for a recording with one voice per channel: each ``step`` seconds in
+    which a channel is within ``floor_db`` of its loudest stretch counts as that channel
+    speaking (``ch0``, ``ch1``, ...). Both may speak at once."""
+    import wave
+
+    with wave.open(str(path), "rb") as w:
+        channels, rate = w.getnchannels(), w.getframerate()
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, channels).astype(float)
+    hop = int(rate * step)
+    turns: list[Turn] = []
+    for ch in range(channels):
+        x = pcm[: len(pcm) // hop * hop, ch].reshape(-1, hop)
+        level = 10 * np.log10((x ** 2).mean(axis=1) + 1e-3)
+        turns += [(i * step, (i + 1) * step, f"ch{ch}") for i in np.flatnonzero(level > level.max() - floor_db)]
+    return turns
+
+
 def speaker_accuracy(segments: Sequence[Segment], reference_turns: Sequence[Turn], *, step: float = 0.01) -> float:
     """Time-weighted share of labelled speech whose label is right, under the best mapping
     of labels to reference speakers.
@@ -596,4 +614,4 @@ def speaker_accuracy(segments: Sequence[Segment], reference_turns: Sequence[Turn
     return best
 
 
-__all__ = ["assign_speakers", "speaker_accuracy", "read_rttm", "Turn"]
+__all__ = ["assign_speakers", "speaker_accuracy", "read_rttm", "channel_turns", "Turn"]
