@@ -91,6 +91,7 @@ class _RecordingModel:
             time.sleep(self.delay(index))
             yield SimpleNamespace(text=" word", start=0.0, end=0.5, no_speech_prob=0.0, avg_logprob=-0.1,
                                   words=[SimpleNamespace(start=0.1, end=0.4, word=" word", probability=0.9)])
+            time.sleep(self.delay(index))  # the rest of the batch
 
         return pieces(), SimpleNamespace(language="fr")
 
@@ -107,6 +108,9 @@ def _fake_engine(monkeypatch, chunks, length_s, streams=2, model=None):
 
 @pytest.mark.parametrize("streams", [1, 2])
 def test_faster_whisper_engine_feeds_batches_of_speech_only(monkeypatch, tmp_path, streams):
+    from pipeline.transcribe import engines
+
+    monkeypatch.setattr(engines, "PROGRESS_SECONDS", 0.02)
     sr = vad.SAMPLE_RATE
     # 20 minutes with 30 s of "speech" every 60 s; the VAD is replaced by that layout
     chunks = [{"start": m * 60 * sr, "end": (m * 60 + 30) * sr} for m in range(20)]
@@ -119,6 +123,8 @@ def test_faster_whisper_engine_feeds_batches_of_speech_only(monkeypatch, tmp_pat
     assert [round(s.start, 1) for s in result.segments] == [0.1, 600.1]
     assert seen == sorted(seen) and seen[-1] == 1200.0
     assert len(engine._model.threads) == streams  # two streams: decoded on two threads at once
+    # progress inside the first batch too (its first word, at 0.5 s), not only at its end
+    assert any(0 < t < 30 for t in seen)  # the first batch ends at 570 s
 
 
 def test_faster_whisper_engine_detects_the_language_once_before_decoding_the_rest(monkeypatch, tmp_path):

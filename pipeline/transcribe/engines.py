@@ -34,6 +34,7 @@ SIZE_NAMES = (
 )
 EMBEDDED = "embedded:tiny.en"
 MAX_STREAMS = 4  # batches decoded at once on a CPU
+PROGRESS_SECONDS = 0.5  # how often progress is reported while batches decode at once
 
 Progress = Callable[[float], None]  # called with seconds of audio done
 
@@ -155,11 +156,20 @@ class FasterWhisperEngine:
                 found, language = self._decode(audio, batch, language, options, progress)
                 done(batch, found)
         else:
+            reached = [0.0] * len(planned)  # where each batch's decoding has got to, set by its thread
             pool = ThreadPoolExecutor(self.streams, thread_name_prefix="whisper")
             try:
-                futures = [pool.submit(self._decode, audio, batch, language, options, None) for batch in planned]
-                for batch, future in zip(planned, futures):  # in order: progress never runs ahead
-                    found, _ = future.result()
+                futures = [pool.submit(self._decode, audio, batch, language, options,
+                                       functools.partial(reached.__setitem__, i))
+                           for i, batch in enumerate(planned)]
+                for i, (batch, future) in enumerate(zip(planned, futures)):  # in order: never ahead
+                    while True:
+                        try:
+                            found, _ = future.result(timeout=PROGRESS_SECONDS)
+                            break
+                        except TimeoutError:  # still decoding: show how far the oldest batch has got
+                            if progress and reached[i]:
+                                progress(min(duration, reached[i]))
                     done(batch, found)
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
