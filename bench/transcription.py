@@ -28,8 +28,8 @@ The engines, all on the same weights (the embedded tiny.en) and the same thread 
   checkpoint. Beam 5, best-of 5, English, no context, the same no-speech / log-probability
   thresholds, non-speech tokens suppressed, DTW word timings with tiny.en's alignment heads.
   whisper.cpp's own VAD needs a separate ggml Silero model we cannot download, so it is
-  fed the speech that faster-whisper's Silero VAD finds, with the product's settings,
-  joined in stretches of up to 5 minutes (as the openai-whisper engine does); the VAD's
+  fed the speech that the product's VAD finds, in the product's batches (both from
+  :mod:`pipeline.transcribe.vad`, as the openai-whisper engine is fed); the VAD's
   time is counted in its transcription time. If pywhispercpp is missing, or the model
   cannot be converted or loaded, the table says why instead of a figure.
 
@@ -69,9 +69,6 @@ BATCHED = "faster-whisper-batch"  # + batch size
 ENGINES = (*PRODUCT_ENGINES, WHISPER_CPP, f"{BATCHED}8", f"{BATCHED}16")
 DEFAULT_ENGINE = "faster-whisper"
 LONG_ENGINES = (DEFAULT_ENGINE, f"{BATCHED}8", f"{BATCHED}16")
-VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}  # the product's (engines.py)
-SAMPLE_RATE = 16000
-WHISPER_CPP_STRETCH_S = 300.0  # speech per whisper.cpp call, as the openai-whisper engine batches it
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3")
 GAP_SECONDS = 2.0
 TARGET_SPEED = 12.0  # x real time for the default engine on the long recording
@@ -323,15 +320,6 @@ def make_engine(name: str, model: str, *, device: str, threads: int):
     return get_engine(name, model, device=device, threads=threads)
 
 
-def _speech_chunks(audio):
-    """Speech stretches (sample offsets) from faster-whisper's Silero VAD, the product's settings."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    if audio.size == 0:
-        return []
-    return get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS), sampling_rate=SAMPLE_RATE)
-
-
 class BatchedFasterWhisperEngine:
     """faster-whisper's BatchedInferencePipeline on the model the product loads."""
 
@@ -354,6 +342,7 @@ class BatchedFasterWhisperEngine:
 
     def transcribe(self, wav: Path, duration: float, options, progress=None):
         from pipeline.models import Segment, Word
+        from pipeline.transcribe import vad
         from pipeline.transcribe.engines import RawResult, load_wav
 
         audio = load_wav(wav)
@@ -365,7 +354,7 @@ class BatchedFasterWhisperEngine:
             beam_size=options.beam_size,
             word_timestamps=options.word_timestamps,
             vad_filter=options.vad,
-            vad_parameters=dict(VAD_PARAMETERS),  # the pipeline adds max_speech_duration_s=30
+            vad_parameters=dict(vad.VAD_PARAMETERS),  # the pipeline adds max_speech_duration_s=30
             batch_size=self.batch_size,
             # The product decodes with timestamp tokens (faster-whisper's default); the batched
             # pipeline's default is without. Without them tiny.en more often ends a merged
@@ -464,24 +453,14 @@ class WhisperCppEngine:
         import numpy as np
 
         from pipeline.models import Segment
-        from pipeline.transcribe.engines import RawResult, load_wav
+        from pipeline.transcribe import vad
+        from pipeline.transcribe.engines import RawResult
 
-        audio = load_wav(wav)
-        chunks = _speech_chunks(audio) if options.vad else ([{"start": 0, "end": int(audio.size)}] if audio.size else [])
-        stretches: list[list[dict]] = []
-        size = 0
-        for chunk in chunks:
-            length = chunk["end"] - chunk["start"]
-            if not stretches or size + length > WHISPER_CPP_STRETCH_S * SAMPLE_RATE:
-                stretches.append([])
-                size = 0
-            stretches[-1].append(chunk)
-            size += length
+        audio = vad.open_wav(wav)
         segments = []
-        for stretch in stretches:
-            speech = np.ascontiguousarray(np.concatenate([audio[c["start"]:c["end"]] for c in stretch]),
-                                          dtype=np.float32)
-            offset = stretch[0]["start"] / SAMPLE_RATE  # times are only indicative: text is what is scored
+        for batch in vad.batches(vad.speech_chunks(audio, options.vad)):
+            speech = np.ascontiguousarray(vad.join(audio, batch), dtype=np.float32)
+            offset = batch[0]["start"] / vad.SAMPLE_RATE  # times are only indicative: text is what is scored
             for piece in self._model.transcribe(speech):
                 if piece.text.strip():
                     segments.append(Segment(start=offset + piece.t0 / 100, end=offset + piece.t1 / 100,
