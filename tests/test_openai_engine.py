@@ -239,6 +239,40 @@ def test_no_text_on_silence_or_noise(openai, faster, tmp_path, source):
         assert result.segments == (), f"{engine.name} invented {[s.text for s in result.segments]}"
 
 
+# A tune of three voices on a changing scale (no words in it), and a room: brown noise, or
+# mains hum with a little hiss.
+MUSIC = ("aevalsrc='0.25*sin(2*PI*t*440*pow(2\\,floor(mod(t*2\\,8))/12))*(1-mod(t*2\\,1))"
+         "+0.15*sin(2*PI*t*220*pow(2\\,floor(mod(t/2\\,4))*5/12))"
+         "+0.08*sin(2*PI*t*880*pow(2\\,floor(mod(t*4\\,8))/12))':s=16000:d=20")
+ROOMS = ["anoisesrc=c=brown:r=16000:a=0.05:seed=3:d=20",
+         "aevalsrc='0.05*sin(2*PI*50*t)+0.03*sin(2*PI*100*t)+0.01*random(0)':s=16000:d=20"]
+
+
+@pytest.mark.parametrize("source", [MUSIC, *ROOMS], ids=["music", "room", "hum"])
+def test_no_text_on_music_or_room_noise(openai, faster, tmp_path, source):
+    wav = wav16k(tmp_path / "noise.wav", "-f", "lavfi", "-i", source)
+    for engine in (openai, faster):
+        result = engine.transcribe(wav, 20.0, Options())
+        assert result.segments == (), f"{engine.name} invented {[s.text for s in result.segments]}"
+
+
+def test_music_then_speech_keeps_the_speech_and_puts_nothing_in_the_music(openai, faster, tmp_path):
+    """A jingle, a second's pause, then speech. (With no pause at all, Silero's state after
+    20 s of tune keeps its speech probability low for the first seconds of speech, and the
+    first words are lost: a known limit, written up in the benchmark notes.)"""
+    if not (JFK / "jfk.flac").is_file():
+        pytest.skip(f"real speech not found at {JFK} (the shared/ folder beside the checkout)")
+    wav = wav16k(tmp_path / "music-speech.wav", "-f", "lavfi", "-i", MUSIC, "-i", str(JFK / "jfk.flac"),
+                 "-filter_complex", "[1:a]aresample=16000,aformat=channel_layouts=mono,adelay=1000:all=1[s];"
+                                    "[0:a][s]concat=n=2:v=0:a=1")
+    for engine in (openai, faster):
+        result = engine.transcribe(wav, 32.0, Options())
+        text = " ".join(s.text for s in result.segments).lower()
+        assert "ask not what your country can do for you" in text, f"{engine.name}: {text}"
+        words = [w for s in result.segments for w in s.words]
+        assert words and min(w.start for w in words) >= 19.5, f"{engine.name} put words in the music"
+
+
 def test_embedded_model_is_converted_once(openai, model_cache):
     files = list(model_cache.glob("*.pt"))
     assert len(files) == 1 and files[0].name.startswith("embedded-tiny.en-")
