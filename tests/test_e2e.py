@@ -7,6 +7,7 @@ One module-scoped build is shared by the checks below (it takes about a minute o
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -136,3 +137,37 @@ def test_a_bad_recording_fails_alone_with_exit_code_1(built: Path, tmp_path: Pat
     errors = [ln for ln in result.stderr.splitlines() if "broken.mp3" in ln]
     assert errors and "Fix:" in errors[0]
     assert (ws / "site" / "episodes" / "sample-interview" / "index.html").is_file()
+
+
+def _sample_wer(transcript: Path) -> float:
+    jiwer = pytest.importorskip("jiwer")
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    truth = json.loads(TRUTH.read_text())
+    reference = " ".join(t["text"] for t in truth["turns"])
+    hypothesis = " ".join(s["text"] for s in json.loads(transcript.read_text())["segments"])
+    norm = EnglishTextNormalizer()
+    return jiwer.wer(norm(reference), norm(hypothesis))
+
+
+def test_openai_whisper_engine_transcribes_the_sample(sample_build: Path, tmp_path: Path):
+    """The other engine, through the command line, offline: the embedded model converted to
+    a checkpoint on first use, every format written, speakers labelled, a WER as good."""
+    pytest.importorskip("torch", reason="torch is not installed (pip install torch==2.13.0)")
+    pytest.importorskip("whisper", reason="openai-whisper is not installed (pip install 'learncast[openai]')")
+    ws = tmp_path / "ws"
+    shutil.copytree(sample_build, ws)
+    env = {**os.environ, "LEARNCAST_CACHE": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-m", "pipeline", "transcribe", "--engine", "openai-whisper",
+                             "--workspace", str(ws)], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr
+    out = ws / "transcripts" / "sample-interview"
+    data = json.loads((out / "transcript.json").read_text())
+    assert data["engine"] == "openai-whisper" and data["model"] == "embedded:tiny.en"
+    assert {s["speaker"] for s in data["segments"]} == {"interviewer", "interviewee"}
+    for name in ("transcript.vtt", "transcript.srt", "transcript.txt", "transcript.p20.json"):
+        assert (out / name).stat().st_size > 0, name
+    assert list((tmp_path / "cache").rglob("*.pt")), "the embedded model was not converted"
+    wer = _sample_wer(out / "transcript.json")
+    print(f"sample WER with openai-whisper: {wer:.3f}")
+    assert wer <= 0.30
