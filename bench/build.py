@@ -146,16 +146,16 @@ class Timeline:
         import pipeline.publish.episodes
         import pipeline.publish.feed
         import pipeline.publish.media
+        import pipeline.stages
         import pipeline.transcribe
         import pipeline.transcribe.engines
-        from pipeline.build import Builder
 
         for owner, attr, name in (
             (pipeline.ingest, "ingest", "ingest (decode to 16 kHz)"),
             (pipeline.transcribe.engines, "get_engine", "model load"),
             (pipeline.transcribe, "run_engine", "ASR (Whisper)"),
             (pipeline.transcribe, "label_speakers", "speaker labels"),
-            (Builder, "chapter", "chapters + transcript formats"),
+            (pipeline.stages, "chapter_step", "chapters + transcript formats"),
             (pipeline.publish.media, "prepare_media", "media encode (ffmpeg)"),
             (pipeline.publish.media, "encode_audio", "publish: MP3 into site/"),
             (pipeline.publish.media, "encode_video", "publish: MP4 into site/ (+chapters)"),
@@ -393,7 +393,7 @@ def _write_downloads(ws, episodes: list) -> None:
     """The transcript formats beside each page, as the publish stage writes them."""
     from pipeline.chapters import to_p20_chapters
     from pipeline.fsutil import write_text_if_changed
-    from pipeline.transcribe.formats import cues, to_p20_json, to_srt, to_txt, to_vtt
+    from pipeline.formats import cues, to_p20_json, to_srt, to_txt, to_vtt
 
     for ep in episodes:
         out = ws.episode_dir(ep.slug)

@@ -139,7 +139,10 @@ def transcribe(workspace: Path, engine: str | None, model: str | None) -> None:
 @main.command()
 @workspace_option
 def chapter(workspace: Path) -> None:
-    """Split every transcript into chapters by the question set."""
+    """Split every transcript into chapters by the question set (all recordings).
+
+    To list or correct one recording's chapters, use `learncast chapters SLUG`.
+    """
     _run_stages(workspace, ("chapter",))
 
 
@@ -178,11 +181,15 @@ def serve(workspace: Path, host: str, port: int) -> None:
 @click.argument("slug")
 @workspace_option
 @click.option("--undo", is_flag=True, help="Mark the transcript as not reviewed again.")
-def review(slug: str, workspace: Path, undo: bool) -> None:
+@click.option("--by", default=None, metavar="NAME", help="Who reviewed it (default: your login name).")
+def review(slug: str, workspace: Path, undo: bool, by: str | None) -> None:
     """Mark SLUG's transcript as reviewed by a person (shown on its page and in the feed)."""
-    from .status import mark_reviewed
+    from .migrate import try_migrate
+    from .review import mark_reviewed
 
-    mark_reviewed(_open(workspace), slug, reviewed=not undo)
+    ws, folder = _slug_folder(workspace, slug)
+    try_migrate(ws)
+    mark_reviewed(folder, reviewed=not undo, by=by)
     click.echo(f"{slug}: {'not ' if undo else ''}reviewed. Run `learncast build` to publish the change.")
 
 
@@ -190,9 +197,12 @@ def review(slug: str, workspace: Path, undo: bool) -> None:
 @workspace_option
 def status(workspace: Path) -> None:
     """Show each recording's state: new, transcribed, chaptered, reviewed, published or failed."""
+    from .migrate import try_migrate
     from .status import recording_states
 
-    rows = recording_states(_open(workspace))
+    ws = _open(workspace)
+    try_migrate(ws)
+    rows = recording_states(ws)
     if not rows:
         click.echo("No recordings in media/.")
         return
@@ -311,7 +321,10 @@ def _time_pair(option: str, value: str, example: str) -> tuple[float, str]:
 def chapters_cmd(slug: str, sets: tuple[str, ...], moves: tuple[str, ...], merges: tuple[str, ...],
                  titles: tuple[str, ...], removes: tuple[str, ...], clear: bool, list_: bool,
                  workspace: Path) -> None:
-    """Correct SLUG's chapters; kept in transcripts/SLUG/chapters.edit.toml, applied at every build.
+    """List or correct one recording's chapters (SLUG); corrections are kept in
+    transcripts/SLUG/chapters.edit.toml and applied at every build.
+
+    (`learncast chapter`, without the s, chapters every recording.)
 
     Times are SS, MM:SS or HH:MM:SS (decimals allowed); a time names the chapter starting
     within 3 seconds of it. Changes are checked against the current chapters before anything
@@ -319,19 +332,25 @@ def chapters_cmd(slug: str, sets: tuple[str, ...], moves: tuple[str, ...], merge
     """
     from .chapters import LOW_CONFIDENCE, load_questions
     from .chapters import edits as ce
+    from .chapters.stage import chapters_path, read_state
     from .errors import UsageError
+    from .migrate import try_migrate
+    from .models import Chapter
     from .transcribe import TRANSCRIPT_NAME, chapters_edited, load_transcript_file
 
     ws, folder = _slug_folder(workspace, slug)
+    try_migrate(ws)
     path = folder / ce.EDITS_NAME
     tpath = folder / TRANSCRIPT_NAME
     if not tpath.is_file():
         raise UsageError("has not been transcribed yet", path=tpath, fix="run `learncast build` first")
     data, transcript = load_transcript_file(tpath)
-    if not data.get("chapters"):
+    made = data if chapters_edited(data) else read_state(chapters_path(ws.cache_dir, slug))
+    if not made.get("chapters"):
         raise UsageError("has no chapters yet", path=tpath, fix="run `learncast chapter` (or `learncast build`) first")
+    transcript = transcript.with_chapters([Chapter.from_dict(c) for c in made["chapters"]])
     questions = load_questions(ws.config.questions)
-    auto = ce.auto_chapters(data)
+    auto = ce.auto_chapters(made)
     text = path.read_text(encoding="utf-8") if path.is_file() else None
     slots = [ce.Slot(e, i) for i, e in enumerate(ce.parse(text, path) if text is not None else [])]
 

@@ -257,6 +257,10 @@ class Config:
         base = self.base_url if self.base_url.endswith("/") else self.base_url + "/"
         return base + "/".join(p.strip("/") for p in parts if p)
 
+    def page_url(self, slug: str) -> str:
+        """The episode page's URL (chapter links and the feed point at it)."""
+        return self.url("episodes", slug) + "/"
+
 
 def load_config(root: Path) -> Config:
     """Read and validate ``ROOT/learncast.toml``; raise ConfigError with every problem."""

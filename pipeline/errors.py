@@ -7,6 +7,7 @@ about and says what to do, so a capture team can fix the input without reading c
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -89,3 +90,26 @@ class ModelError(LearncastError):
 
 class BuildError(LearncastError):
     """A build step failed in a way that is not the input's fault."""
+
+
+def as_error(exc: BaseException, path: Path | str | None = None) -> LearncastError:
+    """A LearncastError for ``exc``: itself, or a one-line message for an OSError or a bug.
+
+    A full disk or a read-only folder is not the recording's fault, but it is what
+    stopped it, so the message names the file that could not be written and the fix.
+    This is the one place an OSError becomes a message.
+    """
+    if isinstance(exc, LearncastError):
+        return exc
+    if isinstance(exc, OSError):
+        where = exc.filename or path
+        if exc.errno == errno.ENOSPC:
+            return BuildError("the disk is full", path=where,
+                              fix="free some disk space, then run the build again")
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return BuildError(f"cannot write here ({exc.strerror})", path=where,
+                              fix="make the workspace folder writable, then run the build again")
+        return BuildError(f"could not write an output ({exc.strerror or exc})", path=where,
+                          fix="check there is free disk space and the folder is writable")
+    return BuildError(f"unexpected {type(exc).__name__}: {exc}", path=path,
+                      fix="run the build again; if it recurs, report it with `learncast -vv build`")

@@ -72,6 +72,18 @@ def inside(child: Path, parent: Path) -> bool:
         return False
 
 
+Stamp = tuple[int, int, int] | None  # a file's (inode, size, mtime_ns), or None: no file
+
+
+def file_stamp(path: Path) -> Stamp:
+    """What tells one version of a file from the next: a replace gives a new inode."""
+    try:
+        st = Path(path).stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def write_text_if_changed(target: Path, text: str) -> bool:
     """Write only when the content differs, so unchanged outputs keep their mtime."""
     target = Path(target)

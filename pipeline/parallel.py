@@ -31,31 +31,32 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Sequence
 
-from .build import Builder, QuietReporter, RecordingResult, step
 from .errors import BuildError, UsageError
 from .models import Audio, Recording
+from .stages import QuietReporter, RecordingResult, Resources, step
+from .stages import run_steps as run_recording
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-_BUILDERS: dict[tuple, Builder] = {}  # this worker's Builder for the build in progress
+_RESOURCES: dict[tuple, Resources] = {}  # this worker's Resources for the build in progress
 
 
-def _builder(root: str, options: dict[str, Any], reporter: Any = None, run: str = "") -> Builder:
-    """The worker's Builder for one build (``run``), made on its first task.
+def _resources(root: str, options: dict[str, Any], reporter: Any = None, run: str = "") -> Resources:
+    """The worker's Resources for one build (``run``), made on its first task.
 
-    A Dask worker outlives builds, so a new build gets a new Builder and sees any edit
+    A Dask worker outlives builds, so a new build gets new Resources and sees any edit
     to learncast.toml or the question set; the speech model itself stays loaded (the
     engines module keeps it per process), which is what makes reuse worth having.
     """
     key = (root, run, tuple(sorted((k, str(v)) for k, v in options.items())))
-    builder = _BUILDERS.get(key)
-    if builder is None:
-        _BUILDERS.clear()
-        builder = _BUILDERS[key] = Builder(Workspace.open(root), reporter=reporter, **options)
+    res = _RESOURCES.get(key)
+    if res is None:
+        _RESOURCES.clear()
+        res = _RESOURCES[key] = Resources(Workspace.open(root), reporter=reporter, **options)
     elif reporter is not None:
-        builder.reporter = reporter
-    return builder
+        res.reporter = reporter
+    return res
 
 
 def worker_options(options: dict[str, Any], jobs: int, recordings: int | None = None) -> dict[str, Any]:
@@ -142,13 +143,9 @@ class MediaPrefetch:
         self.close()
 
 
-def run_steps(builder: Builder, rec: Recording, steps: Sequence[str], prefetch: MediaPrefetch) -> RecordingResult:
+def run_steps(res: Resources, rec: Recording, steps: Sequence[str], prefetch: MediaPrefetch) -> RecordingResult:
     """Every step for one recording, with its media encoded alongside from ingest on."""
-    result, stereo = RecordingResult(slug=rec.slug, path=rec.path), None
-    for name in steps:
-        result, stereo = step(builder, rec, name, result, stereo)
-        if name == "ingest" and result.ok:
-            prefetch.start(result.audio)
+    result = run_recording(res, rec, steps, after_ingest=prefetch.start)
     prefetch.wait()
     return result
 
@@ -194,9 +191,9 @@ def split_steps(steps: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def _work(rec: Recording, steps: Sequence[str], publish: bool) -> RecordingResult:
-    builder = _builder(_WORKER["root"], _WORKER["options"], _QueueReporter(_WORKER["queue"]))
-    with MediaPrefetch(builder.ws, enabled=publish) as prefetch:
-        return run_steps(builder, rec, steps, prefetch)
+    res = _resources(_WORKER["root"], _WORKER["options"], _QueueReporter(_WORKER["queue"]))
+    with MediaPrefetch(res.ws, enabled=publish) as prefetch:
+        return run_steps(res, rec, steps, prefetch)
 
 
 def run_pool(ws: Workspace, recordings: list[Recording], steps: Sequence[str], jobs: int,
@@ -209,7 +206,7 @@ def run_pool(ws: Workspace, recordings: list[Recording], steps: Sequence[str], j
     reporter = options.get("reporter") or QuietReporter()
     opts = worker_options(options, jobs, len(recordings))
     worker_steps, parent_steps = split_steps(steps)
-    parent = Builder(ws, **{**options, "reporter": reporter})
+    parent = Resources(ws, **{**options, "reporter": reporter})
     _planned(reporter, len(recordings))
     ctx = get_context("spawn")  # no inherited threads or locks; model libraries prefer it
     manager = ctx.Manager()
@@ -279,9 +276,9 @@ def _dask_step(root: str, run: str, options: dict[str, Any], slots: dict[str, in
     opts = dict(options)
     if opts.get("threads") is None:
         opts["threads"] = _dask_threads(slots)
-    builder = _builder(root, opts, run=run)
+    res = _resources(root, opts, run=run)
     result, stereo = previous if previous is not None else (RecordingResult(slug=rec.slug, path=rec.path), None)
-    return step(builder, rec, name, result, stereo)
+    return step(res, rec, name, result, stereo)
 
 
 def _dask_encode(root: str, ingested: tuple[RecordingResult, Path | None]) -> bool:

@@ -1,8 +1,9 @@
-"""What state each recording is in, the person's review decision, and pruning.
+"""What state each recording is in, and pruning.
 
-The last build's outcome per recording is kept in ``.learncast/status.json``; the rest is
-read from the files themselves, so the answer stays true after hand edits. ``prune``
-removes what a deleted recording left behind (a build never deletes a transcript).
+The last build's outcome per recording is kept in ``.learncast/status.json`` (written by
+the orchestrator at the end of each build); the rest is read from the stages' own files,
+so the answer stays true after hand edits. ``prune`` removes what a deleted recording
+left behind (a build never deletes a transcript).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from .consent import decision
 from .errors import LearncastError, UsageError
 from .fsutil import write_json
-from .workspace import Workspace, check_slug, slugify
+from .workspace import Workspace, check_slug, slugify, workspace_lock
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .build import BuildReport
+    from .stages import BuildReport
 
 log = logging.getLogger(__name__)
 
@@ -95,73 +96,57 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def recording_states(ws: Workspace) -> list[RecordingState]:
-    from .transcribe import TRANSCRIPT_NAME, is_hand_edited
-
     last = _read(ws.cache_dir / STATUS_FILE)
     recordings, errors = ws.recordings()
     rows = [RecordingState(slug=(slugify(e.path.stem) or e.path.name) if e.path else "?", state="failed",
                            detail=e.one_line()) for e in errors]
-    for rec in recordings:
-        outcome = last.get(rec.slug, {})
-        changed = bool(outcome) and (outcome.get("source") != rec.path.name
-                                     or outcome.get("stamp") != _stamp(ws, rec.slug, rec.path))
-        if outcome and not outcome.get("ok", True) and not changed:
-            rows.append(RecordingState(rec.slug, "failed", outcome.get("error", "")))
-            continue
-        path = ws.transcript_dir(rec.slug) / TRANSCRIPT_NAME
-        details = ["changed since the last build"] if changed else []
-        try:
-            said = decision(ws.transcript_dir(rec.slug), rec)  # the CLI's decision wins over the sidecar
-        except LearncastError as exc:
-            rows.append(RecordingState(rec.slug, "failed", exc.one_line()))
-            continue
-        if said.consent == "withheld":
-            details.append("withheld")
-        if said.publish_after:
-            details.append(f"embargoed until {said.publish_after.isoformat()}")
-        details += [n for n in outcome.get("notes", []) if n not in details]
-        if not path.is_file():
-            rows.append(RecordingState(rec.slug, "new", "; ".join(details)))
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            rows.append(RecordingState(rec.slug, "failed", f"{path}: {exc}"))
-            continue
-        if is_hand_edited(data):
-            details.insert(0, "edited by hand")
-        if outcome.get("published") and (ws.episode_dir(rec.slug) / "index.html").is_file():
-            state = "published"
-        elif data.get("reviewed"):
-            state = "reviewed"
-        elif data.get("chapters"):
-            state = "chaptered"
-        else:
-            state = "transcribed"
-        if data.get("reviewed") and state == "published":
-            details.insert(0, "reviewed")
-        rows.append(RecordingState(rec.slug, state, "; ".join(details)))
+    rows += [_state(ws, rec, last.get(rec.slug, {})) for rec in recordings]
     return sorted(rows, key=lambda r: r.slug)
 
 
-def mark_reviewed(ws: Workspace, slug: str, *, reviewed: bool = True) -> Path:
-    """Record a person's review of a transcript in its transcript.json."""
-    from .transcribe import TRANSCRIPT_NAME, is_hand_edited, read_transcript_file, write_transcript_file
+def _state(ws: Workspace, rec, outcome: dict[str, Any]) -> RecordingState:
+    """One recording's row: the last build's outcome, then what its files say now."""
+    from .chapters.stage import chapters_path, stored_chapters
+    from .review import read_review
+    from .transcribe import TRANSCRIPT_NAME, chapters_edited, is_hand_edited
 
-    path = ws.transcript_dir(slug) / TRANSCRIPT_NAME
+    changed = bool(outcome) and (outcome.get("source") != rec.path.name
+                                 or outcome.get("stamp") != _stamp(ws, rec.slug, rec.path))
+    if outcome and not outcome.get("ok", True) and not changed:
+        return RecordingState(rec.slug, "failed", outcome.get("error", ""))
+    folder = ws.transcript_dir(rec.slug)
+    path = folder / TRANSCRIPT_NAME
+    details = ["changed since the last build"] if changed else []
+    try:
+        said = decision(folder, rec)  # the CLI's decision wins over the sidecar
+        reviewed = read_review(folder).reviewed
+    except LearncastError as exc:
+        return RecordingState(rec.slug, "failed", exc.one_line())
+    if said.consent == "withheld":
+        details.append("withheld")
+    if said.publish_after:
+        details.append(f"embargoed until {said.publish_after.isoformat()}")
+    details += [n for n in outcome.get("notes", []) if n not in details]
     if not path.is_file():
-        raise UsageError(f'no transcript for "{slug}"', path=path,
-                         fix="check the slug with `learncast status`, or build it first")
-    data = read_transcript_file(path)
-    edited = is_hand_edited(data)
-    data["reviewed"] = reviewed
-    if reviewed:
-        data["reviewed_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        return RecordingState(rec.slug, "new", "; ".join(details))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        return RecordingState(rec.slug, "failed", f"{path}: {exc}")
+    if is_hand_edited(data):
+        details.insert(0, "edited by hand")
+    chaptered = chapters_edited(data) or bool(stored_chapters(chapters_path(ws.cache_dir, rec.slug)))
+    if outcome.get("published") and (ws.episode_dir(rec.slug) / "index.html").is_file():
+        state = "published"
+    elif reviewed:
+        state = "reviewed"
+    elif chaptered:
+        state = "chaptered"
     else:
-        data.pop("reviewed_at", None)
-    write_transcript_file(path, data, machine=not edited)
-    log.info("%s marked %s", slug, "reviewed" if reviewed else "not reviewed")
-    return path
+        state = "transcribed"
+    if reviewed and state == "published":
+        details.insert(0, "reviewed")
+    return RecordingState(rec.slug, state, "; ".join(details))
 
 
 # ---------------------------------------------------------------- prune
@@ -179,8 +164,6 @@ def prune(ws: Workspace, yes: bool) -> list[Path]:
     A folder whose recording is still in media/ but fails (a bad sidecar) is kept.
     The published pages of a removed recording go at the next build, not here.
     """
-    from .build import workspace_lock
-
     if not ws.media_dir.is_dir():
         raise UsageError("no media/ folder in the workspace", path=ws.media_dir,
                          fix="create it (an empty media/ would prune every transcript)")
@@ -207,9 +190,11 @@ def _orphans(ws: Workspace) -> list[Path]:
 
 
 def _cache_orphans(ws: Workspace) -> list[Path]:
-    """Cached audio and memos of files no longer in media/ (decoded WAVs are large)."""
-    from .build import DERIVED_DIR
+    """Cached audio and memos of files no longer in media/ (decoded WAVs are large).
+    ``.learncast/state/`` (guids, first publication dates) is never pruned."""
+    from .chapters.stage import CACHE_FOLDER as CHAPTERS_FOLDER
     from .ingest import memo_path
+    from .stages import DERIVED_DIR
 
     cache = ws.cache_dir
     live_memos = {memo_path(cache, p) for p in ws.media_dir.iterdir() if p.is_file()}
@@ -229,4 +214,5 @@ def _cache_orphans(ws: Workspace) -> list[Path]:
             stale.append(path)
     live = ws.media_slugs()
     stale += [p for p in sorted((cache / DERIVED_DIR).glob("*.key")) if p.stem not in live]
+    stale += [p for p in sorted((cache / CHAPTERS_FOLDER).glob("*.json")) if p.stem not in live]
     return stale

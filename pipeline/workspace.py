@@ -1,15 +1,25 @@
-"""A workspace: ``learncast.toml``, ``media/``, ``transcripts/``, ``site/``.
+"""A workspace: ``learncast.toml``, ``media/``, ``transcripts/``, ``site/``, ``.learncast/``.
 
 Finds the recordings in ``media/``, gives each its slug, and knows where every
-per-recording output lives. ``media/`` is only ever read.
+per-recording output lives. ``media/`` is only ever read. It also holds what every
+command that changes a workspace shares: the one-build-at-a-time lock, the per-file
+locks a writer takes to replace a file a person may be editing, the sweep of half-written
+temporary files a killed build left, and the check that the output folders can be written.
+
+``.learncast/`` is the build's own: everything in it is derived and can be deleted
+(decoded audio, encoded media, stage caches), except ``.learncast/state/``, which holds
+what a build cannot make again (each episode's guid and first publication date).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator, Sequence
 
 from .config import CONFIG_NAME, INIT_TEMPLATE, Config, load_config, load_sidecar
 from .errors import ConfigError, InputError, UsageError
@@ -24,6 +34,10 @@ NOT_MEDIA = {
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".docx", ".html", ".part",
     ".crdownload", ".tmp",
 }
+
+# The temporary files fsutil.atomic_path makes: ".NAME.XXXXXXXX.tmp[.ext]" (mkstemp's 8
+# characters). A build killed with -9 can leave one behind; the next build removes them.
+TEMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp(\.[^./]*)?$")
 
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 _VALID_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -79,6 +93,15 @@ class Workspace:
     def cache_dir(self) -> Path:
         """Derived, disposable files (decoded audio, transcription cache, manifest)."""
         return self.root / ".learncast"
+
+    @property
+    def state_dir(self) -> Path:
+        """What a build cannot make again (guids, first publication dates): never pruned."""
+        return self.cache_dir / "state"
+
+    def lock_file(self, slug: str) -> Path:
+        """The lock a writer holds while it replaces a file in ``transcripts/<slug>/``."""
+        return self.cache_dir / "locks" / f"{check_slug(slug)}.lock"
 
     def transcript_dir(self, slug: str) -> Path:
         return self.transcripts_dir / check_slug(slug)
@@ -143,6 +166,84 @@ class Workspace:
         else:
             sidecar = None
         return Recording(path=path, slug=slug, meta=meta, sidecar=sidecar)
+
+
+@contextmanager
+def workspace_lock(ws: Workspace) -> Iterator[None]:
+    """One build at a time per workspace. The OS releases the lock if a build crashes."""
+    from filelock import FileLock, Timeout
+
+    ws.cache_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(ws.cache_dir / "build.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise UsageError("another learncast command is working on this workspace", path=ws.root,
+                         fix="wait for it to finish, then run this again") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def file_lock(ws: Workspace, slug: str, timeout: float = 30.0) -> Iterator[None]:
+    """Held while one of ``transcripts/<slug>/``'s files is checked and replaced, so a build
+    and a person's tool (the studio, the CLI) never replace the same file at once."""
+    from filelock import FileLock, Timeout
+
+    path = ws.lock_file(slug)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise UsageError(f'another writer holds "{slug}"\'s files', path=path,
+                         fix="wait a moment and try again") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def check_outputs_writable(ws: Workspace, stages: Sequence[str]) -> None:
+    """Refuse before any work when an output folder can't be one (e.g. ``site`` is a file)."""
+    folders = [ws.transcripts_dir, ws.cache_dir]
+    if "publish" in stages:
+        folders.append(ws.site_dir)
+    for folder in folders:
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{folder.name} must be a folder, but it is a file", path=folder,
+                             fix=f"move the file {folder.name} aside, then run the build again")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create the {folder.name} folder ({exc.strerror})", path=folder,
+                             fix="make the workspace folder writable") from None
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise UsageError(f"the {folder.name} folder is read-only", path=folder,
+                             fix=f"make it writable (chmod u+w {folder}), then run the build again")
+
+
+def sweep_temp_files(ws: Workspace) -> list[Path]:
+    """Remove half-written temporary files a killed build left in the workspace's outputs.
+
+    Only names atomic_path makes are removed, and only under the build lock, so no
+    running writer can lose one. ``media/`` is never touched.
+    """
+    removed = []
+    for top in (ws.site_dir, ws.transcripts_dir, ws.cache_dir):
+        if not top.is_dir():
+            continue
+        for dirpath, _, files in os.walk(top):
+            for name in files:
+                if name.startswith(".") and TEMP_RE.match(name):
+                    path = Path(dirpath) / name
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+    if removed:
+        log.info("removed %d temporary file(s) left by an interrupted build", len(removed))
+    return removed
 
 
 def init_workspace(root: Path, title: str | None = None) -> Path:

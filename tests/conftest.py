@@ -139,3 +139,12 @@ class Counter:
             return original(*args, **kwargs)
 
         monkeypatch.setattr(module, name, wrapped)
+
+
+def recording_data(root: Path, slug: str) -> dict:
+    """One recording as the stages left it: transcript.json's fields, plus the chapters,
+    review and publication records that other stages own (see stages.recording_view)."""
+    from pipeline.stages import recording_view
+    from pipeline.workspace import Workspace
+
+    return recording_view(Workspace.open(root), slug)

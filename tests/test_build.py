@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import make_tone
+from conftest import make_tone, recording_data
 from pipeline import build
 from pipeline.cli import main
 from pipeline.errors import UsageError
-from pipeline.workspace import Workspace
+from pipeline.workspace import Workspace, workspace_lock
 
 pytestmark = pytest.mark.usefixtures("fake_engine", "no_speakers")
 
@@ -42,7 +42,7 @@ def test_build_writes_every_output_in_the_contract(two_recordings: Path):
         out = two_recordings / "transcripts" / slug
         for name in ("transcript.json", "transcript.vtt", "transcript.srt", "transcript.txt", "chapters.json"):
             assert (out / name).is_file(), (slug, name)
-        data = json.loads((out / "transcript.json").read_text())
+        data = recording_data(two_recordings, slug)
         for key in ("language", "engine", "model", "duration", "segments", "chapters"):
             assert key in data
         assert data["engine"] == "fake"
@@ -63,10 +63,10 @@ def test_unchanged_recordings_are_not_transcribed_twice(two_recordings: Path, fa
 
 def test_renamed_file_keeps_its_transcript_and_guid(two_recordings: Path, fake_engine):
     run(two_recordings)
-    old = json.loads((two_recordings / "transcripts" / "bob" / "transcript.json").read_text())
+    old = recording_data(two_recordings, "bob")
     shutil.move(two_recordings / "media" / "bob.mp4", two_recordings / "media" / "robert.mp4")
     run(two_recordings)
-    new = json.loads((two_recordings / "transcripts" / "robert" / "transcript.json").read_text())
+    new = recording_data(two_recordings, "robert")
     assert new["guid"] == old["guid"]
     assert not (two_recordings / "site" / "episodes" / "bob").exists()
 
@@ -117,7 +117,7 @@ def test_a_bad_file_fails_alone(two_recordings: Path):
 
 def test_second_build_is_refused_while_one_runs(two_recordings: Path):
     ws = Workspace.open(two_recordings)
-    with build.workspace_lock(ws):
+    with workspace_lock(ws):
         with pytest.raises(UsageError, match="another learncast command"):
             run(two_recordings)
 
@@ -129,7 +129,7 @@ def test_status_and_review(two_recordings: Path):
     assert "jane-doe-leeds" in out and "published" in out
     result = runner.invoke(main, ["review", "bob", "--workspace", str(two_recordings)])
     assert result.exit_code == 0
-    data = json.loads((two_recordings / "transcripts" / "bob" / "transcript.json").read_text())
+    data = recording_data(two_recordings, "bob")
     assert data["reviewed"] is True and data["reviewed_at"]
     assert runner.invoke(main, ["review", "nobody", "--workspace", str(two_recordings)]).exit_code == 2
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import make_tone
+from conftest import make_tone, recording_data
 from pipeline import build, ffmpeg, redact
 from pipeline.cli import main
 from pipeline.errors import ConfigError
@@ -192,7 +192,7 @@ def test_withheld_leaves_no_trace_and_republishing_restores_the_guid(ws: Path):
     run(ws)
     feed = (ws / "site" / "feed.xml").read_text()
     guid = re.search(r"<guid[^>]*>([^<]+)</guid>", feed.split("<title>Omar")[0] if "<title>Omar" in feed else feed)
-    data = json.loads((ws / "transcripts" / "omar" / "transcript.json").read_text())
+    data = recording_data(ws, "omar")
     assert data["guid"] in feed
     runner = CliRunner()
     assert runner.invoke(main, ["consent", "omar", "withheld", "-w", str(ws)]).exit_code == 0

@@ -273,9 +273,8 @@ def test_ctrl_c_stops_cleanly_and_the_next_build_finishes(three: Path, wrapper: 
 LOCK_HOLDER = """
 import sys, time
 sys.path.insert(0, {root!r})
-from pipeline import build
-from pipeline.workspace import Workspace
-with build.workspace_lock(Workspace.open(sys.argv[1])):
+from pipeline.workspace import Workspace, workspace_lock
+with workspace_lock(Workspace.open(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(600)
 """

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, recording_data
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +44,7 @@ def test_every_output_is_written(built: Path):
 
 
 def test_transcript_json_contract(built: Path):
-    data = json.loads((built / "transcripts" / "sample-interview" / "transcript.json").read_text())
+    data = recording_data(built, "sample-interview")
     for key in ("language", "engine", "model", "duration", "segments", "chapters"):
         assert key in data
     assert data["engine"] == "faster-whisper"
@@ -76,7 +76,7 @@ def test_chapters_follow_the_questions_asked(built: Path):
     truth = json.loads(TRUTH.read_text())
     found = [c["title"] for c in chapters["chapters"]]
     assert len(found) >= 3
-    data = json.loads((built / "transcripts" / "sample-interview" / "transcript.json").read_text())
+    data = recording_data(built, "sample-interview")
     asked = {c["question"] for c in truth["chapters"]}
     got = {c["question"] for c in data["chapters"]}
     assert data["chapters"][0]["question"] == "intro"

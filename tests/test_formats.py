@@ -14,7 +14,7 @@ import srt
 import webvtt
 
 from pipeline.models import INTERVIEWEE, INTERVIEWER, Segment, Transcript, Word
-from pipeline.transcribe import formats
+from pipeline import formats
 
 HOSTILE = 'Try <script>alert("x")</script> & AT&T --> 00:00:01.000 --> x <b>bold</b> שלום עולם مرحبا 😀👩‍👩‍👧'
 

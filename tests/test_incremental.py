@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import Counter, make_tone
+from conftest import Counter, make_tone, recording_data
 from pipeline import build
 from pipeline.chapters import default_questions_path
 from pipeline.cli import main
-from pipeline.status import mark_reviewed, prune, recording_states
+from pipeline.review import mark_reviewed
+from pipeline.status import prune, recording_states
 from pipeline.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("fake_engine", "no_speakers")
@@ -30,7 +31,7 @@ def run(root: Path, stages=build.STAGES, **kw) -> build.BuildReport:
 
 
 def transcript(root: Path, slug: str) -> dict:
-    return json.loads((root / "transcripts" / slug / "transcript.json").read_text(encoding="utf-8"))
+    return recording_data(root, slug)
 
 
 def mtimes(folder: Path, skip: str = "pagefind") -> dict[str, int]:
@@ -61,7 +62,7 @@ def work(monkeypatch):
     """Counters for every kind of expensive work a build can do."""
     from pipeline import chapters
     from pipeline.publish import media
-    from pipeline.transcribe import formats
+    from pipeline import formats
 
     return {
         "ffmpeg_processes": Processes(monkeypatch),
@@ -187,7 +188,7 @@ def test_renamed_file_keeps_transcript_edits_and_guid_without_retranscribing(thr
     assert report.exit_code == 0, [r.message for r in report.failed]
     assert len(fake_engine.calls) == calls
     new = transcript(three, "robert-smith")
-    assert new["guid"] == data["guid"]
+    assert new["guid"] == transcript(three, "bob")["guid"]
     assert new["segments"][0]["text"] == "Welcome, Bob, and thank you."
     assert new["source"] == "Robert Smith.mp4"
     page = (three / "site" / "episodes" / "robert-smith" / "index.html").read_text(encoding="utf-8")
@@ -272,6 +273,7 @@ def test_hand_corrected_chapters_survive_a_question_set_change(three: Path, fake
     run(three)
     path = three / "transcripts" / "carol" / "transcript.json"
     data = json.loads(path.read_text(encoding="utf-8"))
+    data["chapters"] = transcript(three, "carol")["chapters"]  # a person copies the chapters in, and edits
     data["chapters"][0]["title"] = "Hello from Carol"
     path.write_text(json.dumps(data), encoding="utf-8")
     work["chapter"].calls = 0
@@ -321,7 +323,7 @@ def test_status_walks_through_every_state(three: Path):
 
     run(three, ("chapter",))
     assert {r.slug: r.state for r in recording_states(ws)}["alice"] == "chaptered"
-    mark_reviewed(ws, "alice")
+    mark_reviewed(ws.transcript_dir("alice"))
     assert {r.slug: r.state for r in recording_states(ws)}["alice"] == "reviewed"
 
     (three / "media" / "bob.toml").write_text('consent = "withheld"\n')

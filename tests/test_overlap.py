@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_tone
-from pipeline import build
+from pipeline import build, stages
 from pipeline.publish import media
 from pipeline.workspace import Workspace
 
@@ -38,7 +38,7 @@ def test_media_is_encoded_once_beside_transcription_and_reused(workspace: Path, 
     make_tone(workspace / "media" / "talk.mp4", 6.0, video=True)
     make_tone(workspace / "media" / "call.mp3", 5.0)
     encodes = Spy(monkeypatch, media, "_encode")
-    warmed = Spy(monkeypatch, build.Builder, "warm_scorer")
+    warmed = Spy(monkeypatch, stages.Resources, "warm_scorer")
 
     report = build.run(Workspace.open(workspace), engine="fake", scorer="lexical")
 
@@ -60,7 +60,7 @@ def test_media_is_encoded_once_beside_transcription_and_reused(workspace: Path, 
 
 
 def test_scorer_loads_in_the_background_once(workspace: Path):
-    builder = build.Builder(Workspace.open(workspace), scorer="lexical")
+    builder = stages.Resources(Workspace.open(workspace), scorer="lexical")
     builder.warm_scorer()
     builder.warm_scorer()  # a second call while (or after) loading starts nothing
     scorer = builder.scorer

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SAMPLE
-from pipeline import build
+from pipeline import build, stages
 from pipeline.ffmpeg import ffmpeg_exe
 from pipeline.parallel import MediaPrefetch, media_cache_dir, run_steps, worker_options
 from pipeline.workspace import Workspace, init_workspace
@@ -251,7 +251,7 @@ def test_media_is_encoded_while_the_recording_is_transcribed(tmp_path: Path, med
     from pipeline.publish import media
 
     ws = _workspace(tmp_path, media_files)
-    builder = build.Builder(ws)
+    builder = stages.Resources(ws)
     rec = next(r for r in ws.recordings()[0] if r.slug == "alpha")
     times: dict[str, float] = {}
 
@@ -264,7 +264,7 @@ def test_media_is_encoded_while_the_recording_is_transcribed(tmp_path: Path, med
                 times[f"{name} end"] = time.monotonic()
         return wrapper
 
-    monkeypatch.setattr(build.Builder, "transcribe", timed("transcribe", build.Builder.transcribe))
+    monkeypatch.setattr(stages, "transcribe_step", timed("transcribe", stages.transcribe_step))
     monkeypatch.setattr(media, "prepare_media", timed("encode", media.prepare_media))
     with MediaPrefetch(ws) as prefetch:
         result = run_steps(builder, rec, build.plan(build.STAGES), prefetch)

@@ -3,40 +3,73 @@
 This is the publish stage's driver. It decides which recordings may be published
 (consent, embargo, review), encodes only what changed, and hands the finished
 Episodes to the feed writer and the page renderer.
+
+It reads ``transcripts/`` and never writes there: it writes ``site/``, and its own state
+in the cache (``.learncast/media.json``: what each published file was made from;
+``.learncast/state/published.json``: guids and first publication dates, see
+:mod:`.history`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
-import dataclasses
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable, Protocol, Sequence
 
-from ..errors import BuildError, LearncastError
+from ..errors import LearncastError, as_error
 from ..fsutil import write_json, write_text_if_changed
-from ..models import Episode, MediaFile, Transcript
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..build import Builder, RecordingResult
+from ..models import Audio, Episode, MediaFile, Transcript
+from ..workspace import Workspace
+from .history import History
 
 log = logging.getLogger(__name__)
 
 MEDIA_STATE = "media.json"  # in the workspace cache: what each published file was made from
+LEGACY_DOWNLOADS = ("transcript.json",)  # published names of earlier releases, removed when seen
 
 
-def publishable(builder: Builder, result: RecordingResult) -> tuple[bool, str]:
+class Publishable(Protocol):
+    """What publishing needs of one recording's build (stages.RecordingResult is one)."""
+
+    slug: str
+    ok: bool
+    audio: Audio | None
+    transcript: Transcript | None
+    notes: list[str]
+
+    def fail(self, exc: BaseException) -> None: ...
+
+
+@dataclass(frozen=True)
+class PublishContext:
+    """Everything publishing needs from the build that runs it, and nothing more."""
+
+    ws: Workspace
+    questions: Any  # the question set (chapters.QuestionSet)
+    now: dt.datetime
+    require_reviewed: bool = False
+    failed: Callable[[str, str], None] | None = None  # told (slug, one-line message) of a failure
+
+    @property
+    def config(self):
+        return self.ws.config
+
+
+def publishable(ctx: PublishContext, result: Publishable) -> tuple[bool, str]:
     """Whether a recording may be published now, and why not."""
     from ..consent import decision
 
     if result.audio is not None:
-        why = decision(builder.ws.transcript_dir(result.slug), result.audio.recording).blocks(
-            builder.now.date(), builder.config.require_consent)
+        why = decision(ctx.ws.transcript_dir(result.slug), result.audio.recording).blocks(
+            ctx.now.date(), ctx.config.require_consent)
         if why:
             return False, why
-    if builder.require_reviewed and not (result.transcript and result.transcript.reviewed):
+    if ctx.require_reviewed and not (result.transcript and result.transcript.reviewed):
         return False, "transcript not reviewed (run `learncast review SLUG`)"
     return True, ""
 
@@ -45,93 +78,123 @@ def _key(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _pub_date(builder: Builder, meta, data: dict[str, Any]) -> dt.datetime:
-    """The sidecar's date, else when the episode was first published (remembered)."""
-    if meta.date:
-        return dt.datetime.combine(meta.date, dt.time(9, 0), tzinfo=dt.timezone.utc)
-    first = data.get("first_published")
-    if first:
-        return dt.datetime.fromisoformat(first)
-    return builder.now.replace(microsecond=0)
-
-
-def publish_site(builder: Builder, results: list[RecordingResult]) -> list[str]:
+def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[str]:
     """Publish every publishable recording; returns the published slugs."""
     from ..pages import remove_stale, render_site
     from ..pages.search import build_search_index
     from .artwork import publish_show_artwork
     from .feed import write_feeds
 
-    ws, config = builder.ws, builder.config
+    ws, config = ctx.ws, ctx.config
     site = ws.site_dir
     site.mkdir(parents=True, exist_ok=True)
     state_path = ws.cache_dir / MEDIA_STATE
     state: dict[str, Any] = json.loads(state_path.read_text()) if state_path.is_file() else {}
+    history = History.load(ws.state_dir)
     publish_show_artwork(config, site)
 
     episodes: list[Episode] = []
     for result in results:
-        _record_provenance(builder, result)
-        ok, why = publishable(builder, result)
+        ok, why = publishable(ctx, result)
         if not ok:
             log.info("%s: not published: %s", result.slug, why)
             result.notes.append(f"not published: {why}")
             continue
         try:
-            episodes.append(_episode(builder, result, state, state_path))
+            episodes.append(_episode(ctx, result, state, state_path, history))
         except (LearncastError, OSError) as exc:  # one episode's failure never stops the others
-            result.ok = False
-            result.error = exc if isinstance(exc, LearncastError) else BuildError(
-                f"could not publish ({getattr(exc, 'strerror', None) or exc})", path=getattr(exc, "filename", None),
-                fix="check there is free disk space and site/ is writable")
-            builder.reporter.finished(result.slug, False, result.error.one_line())
+            error = as_error(exc, site)
+            result.fail(error)
+            if ctx.failed:
+                ctx.failed(result.slug, error.one_line())
         finally:
             write_json(state_path, state)
+            history.save()
 
     episodes.sort(key=lambda e: e.pub_date, reverse=True)
     write_feeds(config, site, episodes)
-    render_site(config, site, episodes, builder.questions, workspace_root=ws.root)
+    render_site(config, site, episodes, ctx.questions, workspace_root=ws.root)
     remove_stale(site, {e.slug for e in episodes})
     build_search_index(site)
     return [e.slug for e in episodes]
 
 
-def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any], state_path: Path) -> Episode:
+def _episode(ctx: PublishContext, result: Publishable, state: dict[str, Any], state_path: Path,
+             history: History) -> Episode:
     from .. import redact
-    from ..consent import decision
-    from ..transcribe import TRANSCRIPT_NAME, is_hand_edited, read_transcript_file, write_transcript_file
-    from .media import ENCODING_VERSION, encode_audio, encode_video, tag_mp3
 
-    ws, config = builder.ws, builder.config
+    ws, config = ctx.ws, ctx.config
     slug, audio = result.slug, result.audio
     assert audio is not None and result.transcript is not None
     folder = ws.transcript_dir(slug)
     out = ws.episode_dir(slug)
     out.mkdir(parents=True, exist_ok=True)
-    path = folder / TRANSCRIPT_NAME
-    data = read_transcript_file(path)
-    if not data.get("first_published") and not audio.recording.meta.date:
-        data["first_published"] = builder.now.replace(microsecond=0).isoformat()
-        write_transcript_file(path, data, machine=not is_hand_edited(data))
+    remembered = history.entry(slug, audio.sha256, ws.media_slugs())
+    if audio.recording.meta.date:
+        pub_date = dt.datetime.combine(audio.recording.meta.date, dt.time(9, 0), tzinfo=dt.timezone.utc)
+    else:
+        pub_date = history.first_published(remembered, ctx.now)
 
     # Everything below is made from the redacted transcript and metadata only.
-    entries = redact.load(folder)
-    applied = redact.apply(result.transcript, entries)
+    applied = redact.apply(result.transcript, redact.load(folder))
     transcript = applied.transcript
     rec = dataclasses.replace(audio.recording, meta=redact.redact_meta(audio.recording.meta, applied))
-    title = applied.text(audio.recording.title) or slug
-    page_url = builder.page_url(slug)
-    entry = state.setdefault(slug, {})
-    files = _write_downloads(builder, slug, transcript, out)
+    page_url = config.page_url(slug)
+    files = _write_downloads(ctx, slug, transcript, out)
+    audio_file, video_file = _media_files(ctx, result, transcript, rec, applied, out, state, state_path, files)
+    return Episode(
+        slug=slug,
+        guid=remembered["guid"],
+        title=applied.text(audio.recording.title) or slug,
+        recording=rec,
+        transcript=transcript,
+        pub_date=pub_date,
+        audio=audio_file,
+        video=video_file,
+        page_url=page_url,
+        files=files,
+        provenance=provenance(ws, slug, audio, result.transcript, applied.count),
+    )
 
+
+def provenance(ws: Workspace, slug: str, audio: Audio, transcript: Transcript, redactions: int) -> dict[str, Any]:
+    """What the episode page says about how its transcript was made: never what was redacted."""
+    from ..consent import decision
+    from ..review import read_review
+    from ..transcribe import TRANSCRIPT_NAME, is_hand_edited, read_transcript_file
+
+    folder = ws.transcript_dir(slug)
+    data = read_transcript_file(folder / TRANSCRIPT_NAME)
+    review = read_review(folder)
+    return {
+        "engine": transcript.engine,
+        "model": transcript.model,
+        "transcribed_at": data.get("transcribed_at"),
+        "reviewed": transcript.reviewed,
+        "reviewed_at": review.reviewed_at if review.reviewed else None,
+        "edited_by_hand": is_hand_edited(data),
+        "consent": decision(folder, audio.recording).consent or "not recorded",
+        "redactions": redactions,
+    }
+
+
+def _media_files(ctx: PublishContext, result: Publishable, transcript: Transcript, rec, applied,
+                 out: Path, state: dict[str, Any], state_path: Path,
+                 files: dict[str, str]) -> tuple[MediaFile, MediaFile | None]:
+    """The episode's MP3 (tagged, with chapters) and MP4, encoded only when their inputs changed."""
+    from .media import ENCODING_VERSION, encode_audio, encode_video, tag_mp3
+
+    config, slug, audio = ctx.config, result.slug, result.audio
+    page_url = config.page_url(slug)
+    entry = state.setdefault(slug, {})
     chapter_urls = [f"{page_url}#{_anchor(i, c)}" for i, c in enumerate(transcript.chapters)]
-    artwork = _episode_artwork(builder, result, out, entry)
+    artwork = _episode_artwork(ctx, result, out, entry)
     if artwork is not None and artwork.parent == out:
         files["image"] = config.url("episodes", slug, artwork.name)
-    tags = {"title": title, "artist": rec.meta.interviewee or config.author, "album": config.title,
-            "date": (rec.meta.date.isoformat() if rec.meta.date else None)}
+    tags = {"title": applied.text(audio.recording.title) or slug, "artist": rec.meta.interviewee or config.author,
+            "album": config.title, "date": (rec.meta.date.isoformat() if rec.meta.date else None)}
     chapters = [c.to_dict() for c in transcript.chapters]
-    source = _redacted_source(builder, audio, applied.spans)
+    source = _redacted_source(ctx, audio, applied.spans)
 
     mp3 = out / "audio.mp3"
     enc_key = _key(audio.source_sha256, "mp3", ENCODING_VERSION, applied.spans)
@@ -141,7 +204,7 @@ def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any], s
         entry.pop("mp3_tagged", None)
         write_json(state_path, state)
         # the cache holds what the build encoded while transcribing (one run for MP3 and MP4)
-        encode_audio(source, mp3, channels=min(2, max(1, audio.channels)), cache_dir=_media_cache(builder))
+        encode_audio(source, mp3, channels=min(2, max(1, audio.channels)), cache_dir=_media_cache(ctx))
         entry["mp3_encoded"] = enc_key
         entry.pop("mp3_tagged", None)
     tag_key = _key(enc_key, tags, chapters, chapter_urls, str(artwork))
@@ -158,94 +221,39 @@ def _episode(builder: Builder, result: RecordingResult, state: dict[str, Any], s
         if not mp4.is_file() or entry.get("mp4") != vkey:
             entry.pop("mp4", None)
             write_json(state_path, state)
-            encode_video(source, mp4, transcript.chapters, cache_dir=_media_cache(builder))
+            encode_video(source, mp4, transcript.chapters, cache_dir=_media_cache(ctx))
             entry["mp4"] = vkey
         video_file = MediaFile(path=mp4, url=config.url("episodes", slug, "video.mp4"),
                                mime_type="video/mp4", length=mp4.stat().st_size)
     audio_file = MediaFile(path=mp3, url=config.url("episodes", slug, "audio.mp3"),
                            mime_type="audio/mpeg", length=mp3.stat().st_size)
-    consent = decision(folder, audio.recording)
-    provenance = {
-        "engine": transcript.engine,
-        "model": transcript.model,
-        "transcribed_at": data.get("transcribed_at"),
-        "reviewed": transcript.reviewed,
-        "reviewed_at": data.get("reviewed_at"),
-        "edited_by_hand": is_hand_edited(data),
-        "consent": consent.consent or "not recorded",
-        "redactions": applied.count,
-    }
-    return Episode(
-        slug=slug,
-        guid=data.get("guid") or slug,
-        title=title,
-        recording=rec,
-        transcript=transcript,
-        pub_date=_pub_date(builder, rec.meta, data),
-        audio=audio_file,
-        video=video_file,
-        page_url=page_url,
-        files=files,
-        provenance=provenance,
-    )
+    return audio_file, video_file
 
 
-def _record_provenance(builder: Builder, result: RecordingResult) -> None:
-    """Keep a short provenance block in transcript.json: never what was redacted."""
-    from .. import redact
-    from ..consent import decision
-    from ..transcribe import TRANSCRIPT_NAME, is_hand_edited, read_transcript_file, write_transcript_file
+def _write_downloads(ctx: PublishContext, slug: str, transcript: Transcript, out: Path) -> dict[str, str]:
+    """The transcript formats and chapters for listeners, from the (redacted) transcript,
+    under the same names as in ``transcripts/<slug>/``."""
+    from ..formats import CHAPTERS_NAME, FILE_NAMES, chapters_text, render_all
 
-    folder = builder.ws.transcript_dir(result.slug)
-    path = folder / TRANSCRIPT_NAME
-    if result.audio is None or not path.is_file():
-        return
-    data = read_transcript_file(path)
-    d = decision(folder, result.audio.recording)
-    entries = redact.load(folder)
-    block = {
-        "engine": data.get("engine"),
-        "model": data.get("model"),
-        "transcribed_at": data.get("transcribed_at"),
-        "reviewed": bool(data.get("reviewed")),
-        "reviewed_at": data.get("reviewed_at"),
-        "consent": d.consent or "not recorded",
-        "publish_after": d.publish_after.isoformat() if d.publish_after else None,
-        "redactions": redact.apply(Transcript.from_dict(data), entries).count if entries else 0,
-    }
-    if data.get("provenance") != block:
-        write_transcript_file(path, {**data, "provenance": block}, machine=not is_hand_edited(data))
-
-
-def _write_downloads(builder: Builder, slug: str, transcript, out: Path) -> dict[str, str]:
-    """The transcript formats and chapters for listeners, from the (redacted) transcript."""
-    from ..chapters import to_p20_chapters
-    from ..transcribe.formats import cues, to_p20_json, to_srt, to_txt, to_vtt
-
-    config = builder.config
-    cue_list = cues(transcript)  # one caption layout for the VTT and the SRT
-    outputs = {
-        "vtt": ("transcript.vtt", to_vtt(transcript, cue_list)),
-        "srt": ("transcript.srt", to_srt(transcript, cue_list)),
-        "txt": ("transcript.txt", to_txt(transcript)),
-        "json": ("transcript.json", json.dumps(to_p20_json(transcript), indent=2, ensure_ascii=False) + "\n"),
-        "chapters": ("chapters.json", json.dumps(to_p20_chapters(transcript.chapters, builder.page_url(slug)),
-                                                 indent=2, ensure_ascii=False) + "\n"),
-    }
+    config = ctx.config
+    texts = {**render_all(transcript), "chapters": chapters_text(transcript, config.page_url(slug))}
+    names = {**FILE_NAMES, "chapters": CHAPTERS_NAME}
     files = {}
-    for kind, (name, text) in outputs.items():
-        write_text_if_changed(out / name, text)
-        files[kind] = config.url("episodes", slug, name)
+    for kind, text in texts.items():
+        write_text_if_changed(out / names[kind], text)
+        files["json" if kind == "p20" else kind] = config.url("episodes", slug, names[kind])
+    for name in LEGACY_DOWNLOADS:  # an earlier release's name for a file published now under another
+        (out / name).unlink(missing_ok=True)
     return files
 
 
-def _media_cache(builder: Builder) -> Path:
-    from ..parallel import media_cache_dir
+def _media_cache(ctx: PublishContext) -> Path:
+    from .media import CACHE_FOLDER
 
-    return media_cache_dir(builder.ws)
+    return ctx.ws.cache_dir / CACHE_FOLDER
 
 
-def _redacted_source(builder: Builder, audio, spans: tuple[tuple[float, float], ...]) -> Path:
+def _redacted_source(ctx: PublishContext, audio, spans: tuple[tuple[float, float], ...]) -> Path:
     """The recording with its redacted spans silenced (same duration), or the recording itself."""
     from .. import ffmpeg
     from ..fsutil import atomic_path
@@ -253,7 +261,7 @@ def _redacted_source(builder: Builder, audio, spans: tuple[tuple[float, float], 
 
     if not spans:
         return audio.recording.path
-    folder = builder.ws.cache_dir / "redacted"
+    folder = ctx.ws.cache_dir / "redacted"
     folder.mkdir(parents=True, exist_ok=True)
     dest = folder / f"{audio.source_sha256[:16]}-{_key(spans)[:16]}.mkv"
     if not dest.is_file():
@@ -267,7 +275,7 @@ def _redacted_source(builder: Builder, audio, spans: tuple[tuple[float, float], 
     return dest
 
 
-def _episode_artwork(builder: Builder, result: RecordingResult, out: Path, entry: dict[str, Any]) -> Path | None:
+def _episode_artwork(ctx: PublishContext, result: Publishable, out: Path, entry: dict[str, Any]) -> Path | None:
     """A poster frame for a video, else the show artwork."""
     from .media import poster_frame
 
@@ -283,7 +291,7 @@ def _episode_artwork(builder: Builder, result: RecordingResult, out: Path, entry
                 log.warning("%s: no poster frame (%s); using the show artwork", result.slug, exc)
         if poster.is_file():
             return poster
-    show = builder.ws.site_dir / "artwork.jpg"
+    show = ctx.ws.site_dir / "artwork.jpg"
     return show if show.is_file() else None
 
 
@@ -293,4 +301,4 @@ def _anchor(index: int, chapter) -> str:
     return chapter_anchor(index, chapter)
 
 
-__all__ = ["publish_site", "publishable"]
+__all__ = ["PublishContext", "Publishable", "publish_site", "publishable", "provenance"]

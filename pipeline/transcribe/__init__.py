@@ -1,32 +1,42 @@
 """The transcription stage: Audio → Transcript (segments, words, speakers).
 
-The canonical record is ``transcripts/<slug>/transcript.json``. It carries a checksum of
-its machine-made content (``checksum``: the segments and speakers; ``chapters_checksum``:
-the chapters); when a person edits the text, the speakers or the chapters, a checksum no
-longer matches, and from then on the file is theirs: no rebuild re-transcribes over it,
-and hand-corrected chapters are never re-chaptered.
+Its one output is ``transcripts/<slug>/transcript.json``, the canonical transcript, and
+this stage is its only writer besides a person: chapters, review marks, guids and
+publication dates live in files their own stages own. The file carries a checksum of its
+machine-made content (``checksum``: the segments and speakers); when a person edits the
+text or the speakers, it no longer matches, and from then on the file is theirs: no
+rebuild re-transcribes over it. A person may also add a ``chapters`` list to it: those
+chapters then win over the chapter stage's (see :mod:`pipeline.chapters.stage`).
+
+A transcription takes minutes, and a person may save the file meanwhile. The new
+transcript is written only if the file is still the version read before transcribing
+(checked under the recording's file lock, which the person's tools take too), so a save
+made during a build is never overwritten.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, ContextManager
 
 from ..config import Config
 from ..errors import InputError
-from ..fsutil import sha256_text, write_json
+from ..fsutil import Stamp, file_stamp, sha256_text, write_json
 from ..models import INTERVIEWEE, INTERVIEWER, Audio, Segment, Transcript
-from .engines import Engine, Options, Progress, RawResult, describe_model, get_engine
+from .engines import describe_model, get_engine
+from .types import Engine, Options, Progress, RawResult
 
 log = logging.getLogger(__name__)
 
 TRANSCRIPT_NAME = "transcript.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1: chapters, review marks, guid and provenance were kept in it too
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ def load_transcript_file(path: Path) -> tuple[dict[str, Any], Transcript]:
 
 
 def chapters_checksum(chapters: list[dict[str, Any]] | None) -> str:
-    """Checksum of the chapters as the chapter stage wrote them."""
+    """Checksum of a chapter list as the chapter stage wrote it (format-1 files kept one)."""
     return sha256_text(json.dumps(chapters or [], sort_keys=True, ensure_ascii=False))
 
 
@@ -106,7 +116,16 @@ def text_edited(data: dict[str, Any]) -> bool:
 
 
 def chapters_edited(data: dict[str, Any]) -> bool:
-    """Whether a person corrected the chapters (files from before chapters_checksum: no)."""
+    """Whether the file holds chapters a person corrected by hand.
+
+    From format 2 on, transcription never writes chapters, so any ``chapters`` list is a
+    person's. A format-1 file kept the chapter stage's chapters with their checksum: only
+    a list that no longer matches it was corrected by hand.
+    """
+    if "chapters" not in data:
+        return False
+    if int(data.get("format") or 1) >= 2:
+        return True
     stamp = data.get("chapters_checksum")
     return stamp is not None and stamp != chapters_checksum(data.get("chapters"))
 
@@ -117,16 +136,34 @@ def is_hand_edited(data: dict[str, Any]) -> bool:
 
 
 def write_transcript_file(path: Path, data: dict[str, Any], *, machine: bool) -> None:
-    """Write transcript.json; ``machine=True`` stamps fresh checksums (the file is ours)."""
+    """Write transcript.json; ``machine=True`` stamps a fresh checksum (the file is ours)."""
     data = dict(data)
     if machine:
         data["checksum"] = content_checksum(data)
-        data["chapters_checksum"] = chapters_checksum(data.get("chapters"))
     write_json(path, data)
 
 
+def replace_transcript_file(path: Path, data: dict[str, Any], *, expected: Stamp, machine: bool,
+                            lock: ContextManager | None = None) -> bool:
+    """Write transcript.json only if it is still the version ``expected`` (its stamp when read).
+
+    Returns False, writing nothing, when someone replaced the file since: a person's save
+    always wins over the build that read the file before it.
+    """
+    with lock or contextlib.nullcontext():
+        if file_stamp(path) != expected:
+            log.warning("%s changed while it was being transcribed; keeping the saved version", path)
+            return False
+        write_transcript_file(path, data, machine=machine)
+    return True
+
+
 def transcript_to_file_data(t: Transcript, *, asr_key: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    data = {"format": FORMAT_VERSION, **t.to_dict(), "asr_key": asr_key}
+    """What transcription writes: the words, speakers and what they were made from."""
+    body = t.to_dict()
+    body.pop("chapters", None)  # the chapter stage's
+    body.pop("reviewed", None)  # a person's decision, in review.toml
+    data = {"format": FORMAT_VERSION, **body, "asr_key": asr_key}
     if extra:
         data.update(extra)
     return data
@@ -206,10 +243,78 @@ def transcribe_audio(audio: Audio, config: Config, settings: Settings, *,
     )
 
 
+def require_speech(transcript: Transcript, path: Path) -> Transcript:
+    """A transcript with no words is no episode: fail the recording with a clear reason.
+
+    The transcript is kept, so a silent recording is not transcribed again at every build.
+    """
+    if not any(s.text.strip() for s in transcript.segments):
+        raise InputError("no speech found in the recording", path=path,
+                         fix="check the right file was copied and the microphone was on; if the "
+                             "recording really is silent, remove it from media/")
+    return transcript
+
+
+@dataclass(frozen=True)
+class Job:
+    """One recording's transcription: where its transcript goes, and how to reach the engine.
+
+    ``engine`` loads the model on first call (a build shares one across recordings);
+    ``lock`` is the recording's file lock; ``before_asr`` runs just before Whisper starts
+    (the build encodes the media and loads the chapter scorer meanwhile).
+    """
+
+    folder: Path
+    config: Config
+    settings: Settings
+    engine: Callable[[], Engine]
+    lock: Callable[[], ContextManager]
+    now: dt.datetime
+    stereo: Path | None = None
+    progress: Progress | None = None
+    before_asr: Callable[[], None] | None = None
+    read: Callable[[Path], tuple[dict[str, Any], Transcript]] | None = None
+
+
+def transcribe_recording(job: Job, audio: Audio) -> tuple[dict[str, Any], Transcript]:
+    """The stage: transcript.json for ``audio``, made unless it is current or a person's.
+
+    Returns the file's data and its Transcript (without chapters).
+    """
+    path = job.folder / TRANSCRIPT_NAME
+    read = job.read or load_transcript_file
+    stamp = file_stamp(path)
+    key = job.settings.asr_key(audio.sha256)
+    if stamp is not None:
+        data, transcript = read(path)
+        if is_hand_edited(data):
+            if data.get("audio_sha256") not in (None, audio.sha256):
+                raise InputError(
+                    "the recording's audio changed, but its transcript.json has a person's edits",
+                    path=path,
+                    fix="to keep the edits, restore the original recording; to transcribe the new "
+                        "audio, move transcript.json aside and build again")
+            log.info("%s: keeping the hand-edited transcript", job.folder.name)
+            return data, require_speech(transcript, audio.recording.path)
+        if data.get("asr_key") == key:
+            return data, require_speech(transcript, audio.recording.path)
+    if job.before_asr:
+        job.before_asr()
+    transcript = transcribe_audio(audio, job.config, job.settings, engine=job.engine(),
+                                  stereo_wav=job.stereo, progress=job.progress)
+    extra = {"source": audio.recording.path.name,
+             "transcribed_at": job.now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")}
+    data = transcript_to_file_data(transcript, asr_key=key, extra=extra)
+    # Written even when no speech was found, so a silent recording is not transcribed again.
+    if not replace_transcript_file(path, data, expected=stamp, machine=True, lock=job.lock()):
+        data, transcript = read(path)  # a person saved it meanwhile: theirs stands
+    return data, require_speech(transcript, audio.recording.path)
+
+
 __all__ = [
     "Settings", "TRANSCRIPT_NAME", "content_checksum", "chapters_checksum", "read_transcript_file",
     "load_transcript_file",
     "is_hand_edited", "text_edited", "chapters_edited",
-    "write_transcript_file", "transcript_to_file_data", "transcribe_audio", "get_engine",
-    "speaker_names",
+    "write_transcript_file", "replace_transcript_file", "transcript_to_file_data", "transcribe_audio",
+    "get_engine", "speaker_names", "require_speech", "Job", "transcribe_recording",
 ]

@@ -1,9 +1,17 @@
-"""Every caption and transcript file, rendered from one canonical :class:`Transcript`.
+"""Every caption, transcript and chapter file, rendered from a transcript and its chapters.
+
+These are outputs of the (reviewed) transcript and its chapters, so this module runs after
+both stages, and neither stage knows of it:
 
 * ``transcript.vtt``  WebVTT with ``<v Name>`` voice tags (the player's captions track),
 * ``transcript.srt``  SubRip, the speaker's name before the first cue of each turn,
 * ``transcript.txt``  plain text, one paragraph per speaker turn,
-* ``transcript.p20.json``  the Podcasting 2.0 JSON transcript (``<podcast:transcript>``).
+* ``transcript.p20.json``  the Podcasting 2.0 JSON transcript (``<podcast:transcript>``),
+* ``chapters.json``  the Podcasting 2.0 chapters (``<podcast:chapters>``).
+
+Each has one name, in ``transcripts/<slug>/`` and in the published ``site/episodes/<slug>/``
+alike. :func:`derive` writes them into ``transcripts/<slug>/`` for the team;
+publishing writes the redacted ones beside the episode page.
 
 All four read segment text through :func:`_segment_tokens` only, so a redacted
 Transcript (same segments, edited text) can be passed in as it is and nothing else needs
@@ -17,15 +25,19 @@ spoken. VTT and SRT share the same cues (same times, same line breaks).
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..fsutil import write_json_if_changed, write_text_if_changed
-from ..models import Segment, Transcript
+from . import __version__
+from .chapters import to_p20_chapters
+from .fsutil import write_text, write_text_if_changed
+from .models import Segment, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +53,7 @@ FILE_NAMES = {
     "txt": "transcript.txt",
     "p20": "transcript.p20.json",
 }
+CHAPTERS_NAME = "chapters.json"
 
 
 @dataclass(frozen=True)
@@ -309,23 +322,54 @@ def to_p20_json(t: Transcript) -> dict[str, Any]:
     return {"version": "1.0.0", "segments": segments}
 
 
+def render_all(t: Transcript) -> dict[str, str]:
+    """Every transcript format's text, by kind (see FILE_NAMES)."""
+    cue_list = cues(t)  # shared by the VTT and the SRT
+    return {"vtt": to_vtt(t, cue_list), "srt": to_srt(t, cue_list), "txt": to_txt(t),
+            "p20": json_text(to_p20_json(t))}
+
+
+def chapters_text(t: Transcript, page_url: str) -> str:
+    """The Podcasting 2.0 chapters file; each chapter links to its anchor on ``page_url``."""
+    return json_text(to_p20_chapters(t.chapters, page_url))
+
+
+def json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def write_all(t: Transcript, folder: Path) -> dict[str, Path]:
-    """Write every format into ``folder``; returns kind -> path.
+    """Write every transcript format into ``folder``; returns kind -> path.
 
     Each file is written atomically and only when its content changed, so an unchanged
     transcript keeps its files' modification times (and rsync/CDN caches stay warm).
     """
     folder = Path(folder)
     paths = {kind: folder / name for kind, name in FILE_NAMES.items()}
-    cue_list = cues(t)  # shared by the VTT and the SRT
-    changed = [
-        write_text_if_changed(paths["vtt"], to_vtt(t, cue_list)),
-        write_text_if_changed(paths["srt"], to_srt(t, cue_list)),
-        write_text_if_changed(paths["txt"], to_txt(t)),
-        write_json_if_changed(paths["p20"], to_p20_json(t)),
-    ]
+    changed = [write_text_if_changed(paths[kind], text) for kind, text in render_all(t).items()]
     log.debug("transcript formats in %s: %d of %d rewritten", folder, sum(changed), len(changed))
     return paths
 
 
-__all__ = ["Cue", "FILE_NAMES", "MAX_LINE", "cues", "to_vtt", "to_srt", "to_txt", "to_p20_json", "write_all"]
+def derive(t: Transcript, folder: Path, page_url: str, memo: Path) -> bool:
+    """Re-derive every format in ``folder`` from ``t`` (writes only what changed).
+
+    ``memo`` remembers what the formats were made from, so an unchanged transcript costs
+    one hash, not five renderings. Returns whether anything was rendered.
+    """
+    key = hashlib.sha256(json.dumps([t.to_dict(), page_url, __version__], sort_keys=True,
+                                    ensure_ascii=False).encode("utf-8")).hexdigest()
+    outputs = [folder / name for name in (*FILE_NAMES.values(), CHAPTERS_NAME)]
+    try:
+        if memo.read_text(encoding="utf-8") == key and all(p.is_file() for p in outputs):
+            return False
+    except OSError:
+        pass
+    write_all(t, folder)
+    write_text_if_changed(folder / CHAPTERS_NAME, chapters_text(t, page_url))
+    write_text(memo, key)
+    return True
+
+
+__all__ = ["Cue", "FILE_NAMES", "MAX_LINE", "cues", "to_vtt", "to_srt", "to_txt", "to_p20_json", "render_all",
+           "chapters_text", "json_text", "write_all", "derive", "CHAPTERS_NAME"]

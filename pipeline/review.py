@@ -1,0 +1,104 @@
+"""A person's review of a transcript: ``transcripts/<slug>/review.toml``.
+
+Written when a person marks the transcript as checked (``learncast review SLUG``, later
+the studio), never by a build. It says who reviewed it and when, and the checksum of the
+text they reviewed, so a later edit can be told from the reviewed version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Key, check_table, read_toml
+from .errors import ConfigError, InputError
+from .fsutil import write_text
+
+log = logging.getLogger(__name__)
+
+REVIEW_NAME = "review.toml"
+
+
+def _is(kinds: tuple[type, ...], expected: str):
+    return lambda value: None if isinstance(value, kinds) else f"expected {expected}"
+
+
+_KEYS = [
+    Key("reviewed", _is((bool,), "true or false"), "whether a person reviewed the transcript"),
+    Key("reviewed_at", _is((str, dt.datetime), "a date and time"), "when, e.g. 2026-03-01T10:00:00+00:00"),
+    Key("reviewed_by", _is((str,), "a name in quotes"), "who reviewed it"),
+    Key("checksum", _is((str,), "text"), "the reviewed text's checksum (written by Learncast)"),
+]
+_HEADER = ("# A person's review of this transcript, recorded with `learncast review`.\n"
+           "# `learncast review SLUG --undo` clears it.\n")
+
+
+@dataclass(frozen=True)
+class Review:
+    reviewed: bool = False
+    reviewed_at: str | None = None  # ISO 8601, UTC
+    reviewed_by: str | None = None
+    checksum: str | None = None  # content checksum of the transcript when it was reviewed
+
+
+def read_review(folder: Path) -> Review:
+    """The review recorded for the transcript in ``folder`` (none: not reviewed)."""
+    path = folder / REVIEW_NAME
+    if not path.is_file():
+        return Review()
+    data = read_toml(path)
+    problems = check_table(data, _KEYS)
+    if problems:
+        raise ConfigError(problems, path=path)
+    at = data.get("reviewed_at")
+    if isinstance(at, dt.datetime):
+        at = at.isoformat()
+    return Review(reviewed=bool(data.get("reviewed", False)), reviewed_at=at,
+                  reviewed_by=data.get("reviewed_by"), checksum=data.get("checksum"))
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def write_review(folder: Path, review: Review) -> Path:
+    """Record ``review`` (a person's decision) in ``folder``'s review.toml."""
+    path = folder / REVIEW_NAME
+    lines = [_HEADER, f"reviewed = {'true' if review.reviewed else 'false'}\n"]
+    for key in ("reviewed_at", "reviewed_by", "checksum"):
+        value = getattr(review, key)
+        if value:
+            lines.append(f"{key} = {_quote(value)}\n")
+    write_text(path, "".join(lines))
+    return path
+
+
+def mark_reviewed(folder: Path, *, reviewed: bool = True, by: str | None = None,
+                  now: dt.datetime | None = None) -> Path:
+    """Record that a person reviewed (or un-reviewed) the transcript in ``folder``."""
+    from .transcribe import TRANSCRIPT_NAME, content_checksum, read_transcript_file
+
+    path = folder / TRANSCRIPT_NAME
+    if not path.is_file():
+        raise InputError("has no transcript to review yet", path=path,
+                         fix="check the slug with `learncast status`, or build it first")
+    if not reviewed:
+        out = write_review(folder, Review())
+        log.info("%s marked not reviewed", folder.name)
+        return out
+    when = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    out = write_review(folder, Review(
+        reviewed=True, reviewed_at=when.isoformat(timespec="seconds"),
+        reviewed_by=by or _user(), checksum=content_checksum(read_transcript_file(path))))
+    log.info("%s marked reviewed", folder.name)
+    return out
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return None
