@@ -165,7 +165,8 @@ def find_clips(folder: Path) -> list[Clip]:
 
 def prepare_clips(folder: Path, work: Path) -> list[Clip]:
     """Decode every clip to the 16 kHz mono 16-bit WAV the pipeline transcribes."""
-    from pipeline.ffmpeg import run, wav_layout
+    from pipeline.audio import wav_layout
+    from pipeline.ffmpeg import run
 
     clips = find_clips(folder)
     for i, clip in enumerate(clips):
@@ -341,9 +342,10 @@ class BatchedFasterWhisperEngine:
         self._pipeline = BatchedInferencePipeline(self._model)
 
     def transcribe(self, wav: Path, duration: float, options, progress=None):
+        from pipeline.audio import load_wav
         from pipeline.models import Segment, Word
         from pipeline.transcribe import vad
-        from pipeline.transcribe.engines import RawResult, load_wav
+        from pipeline.transcribe.engines import RawResult
 
         audio = load_wav(wav)
         if audio.size == 0:

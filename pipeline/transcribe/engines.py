@@ -21,8 +21,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from ..errors import ModelError
-from ..ffmpeg import wav_layout
 from ..models import Segment
 from .sampling import SeededWhisper
 from .types import Engine, Options, Progress, RawResult  # noqa: F401 - the engine interface, re-exported
@@ -56,22 +56,6 @@ def embedded_model_dir() -> Path:
 def describe_model(model: str) -> str:
     """The model name recorded in transcript.json and the cache key."""
     return EMBEDDED if not model else model
-
-
-def wav_pcm(path: Path) -> np.ndarray:
-    """A 16 kHz mono 16-bit WAV's samples as a read-only int16 memory map (nothing read yet)."""
-    offset, frames, channels, rate = wav_layout(path)
-    if channels != 1 or rate != 16000:
-        raise ModelError("expected a 16 kHz mono WAV", path=path,
-                         fix="delete the .learncast cache folder and build again")
-    if frames == 0:
-        return np.zeros(0, dtype=np.int16)
-    return np.memmap(path, dtype="<i2", mode="r", offset=offset, shape=(frames,))
-
-
-def load_wav(path: Path) -> np.ndarray:
-    """Read a 16 kHz mono 16-bit WAV as float32 in [-1, 1] (the whole file: for short ones)."""
-    return wav_pcm(path).astype(np.float32) / 32768.0
 
 
 def default_threads() -> int:
@@ -166,7 +150,7 @@ class FasterWhisperEngine:
             hallucination_silence_threshold=(
                 options.hallucination_silence_threshold if options.word_timestamps else None),
         )
-        base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / vad.SAMPLE_RATE
+        base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / SAMPLE_RATE
         found = []
         for piece in pieces:  # a generator: the decoding happens here
             found.append({

@@ -28,12 +28,12 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE, as_float, wav_pcm
 from ..models import Segment, Word
 from .types import Options
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16000
 VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
 BATCH_SECONDS = 300.0  # speech decoded per call: bounds memory and paces progress
 SPLIT_SECONDS = 40.0  # speech from which a recording is decoded as two batches at least
@@ -46,16 +46,7 @@ Chunk = dict[str, int]  # {"start": sample, "end": sample}
 
 def open_wav(path: Path) -> np.ndarray:
     """A 16 kHz mono 16-bit WAV as a read-only int16 memory map: nothing is read until used."""
-    from .engines import wav_pcm
-
     return wav_pcm(path)
-
-
-def as_float(pcm: np.ndarray) -> np.ndarray:
-    """float32 samples in [-1, 1] from int16 (or float) samples."""
-    if pcm.dtype == np.int16:
-        return pcm.astype(np.float32) / 32768.0
-    return np.asarray(pcm, dtype=np.float32)
 
 
 def speech_chunks(audio: np.ndarray, vad: bool = True) -> list[Chunk]:
