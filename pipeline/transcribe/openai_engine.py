@@ -32,8 +32,9 @@ import numpy as np
 from ..errors import ModelError
 from ..models import Segment
 from .convert import convert_ct2_to_openai
-from .engines import Options, Progress, RawResult, default_threads, describe_model, embedded_model_dir
+from .resources import default_threads, describe_model, embedded_model_dir
 from .sampling import seed_from, torch_seeded
+from .types import Options, Progress, RawResult
 from .vad import batch_end_seconds, batches, join, open_wav, restore_times, speech_chunks, tidy
 
 log = logging.getLogger(__name__)

