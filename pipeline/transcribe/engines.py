@@ -24,7 +24,13 @@ from ..audio import SAMPLE_RATE
 from ..errors import ModelError
 from ..models import Segment
 from . import vad
-from .resources import SIZE_NAMES, default_threads, describe_model, embedded_model_dir
+from .resources import (
+    SIZE_NAMES,
+    default_threads,
+    describe_model,
+    embedded_model_dir,
+    pick_device,
+)
 from .sampling import SeededWhisper
 from .types import Engine, Options, Progress, RawResult  # noqa: F401 - the engine interface, re-exported
 
@@ -48,7 +54,7 @@ class FasterWhisperEngine:
 
     def __init__(self, model: str = "", *, device: str = "auto", threads: int | None = None):
         self.model_id = describe_model(model)
-        self.device = _pick_device(device)
+        self.device = pick_device(device, _ctranslate2_sees_gpu)
         self.compute_type = "float16" if self.device == "cuda" else "int8"
         self.threads = threads or default_threads()
         self.streams, per_stream = decoding_streams(self.threads, self.device)
@@ -141,15 +147,14 @@ def decoding_streams(threads: int, device: str) -> tuple[int, int]:
     return streams, max(1, threads // streams)
 
 
-def _pick_device(device: str) -> str:
-    if device != "auto":
-        return device
+def _ctranslate2_sees_gpu() -> bool:
+    """Whether CTranslate2 can run on a CUDA GPU here (the probe for :func:`.resources.pick_device`)."""
     try:
         import ctranslate2
 
-        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        return ctranslate2.get_cuda_device_count() > 0
     except Exception:  # pragma: no cover - ctranslate2 without CUDA support
-        return "cpu"
+        return False
 
 
 @functools.lru_cache(maxsize=4)

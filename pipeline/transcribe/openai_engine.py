@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import ModelError
 from ..models import Segment
 from .convert import convert_ct2_to_openai
-from .resources import default_threads, describe_model, embedded_model_dir
+from .resources import default_threads, describe_model, embedded_model_dir, pick_device
 from .sampling import seed_from, torch_seeded
 from .types import Options, Progress, RawResult
 from .vad import batch_end_seconds, batches, join, open_wav, restore_times, speech_chunks, tidy
@@ -59,7 +59,8 @@ class OpenAIWhisperEngine:
         _limit_numba_threads(self.threads)
         torch, _ = _import_whisper()
         self.model_id = describe_model(model)
-        self.device = _pick_device(device, torch)
+        self.device = pick_device(device, torch.cuda.is_available, checked_by="PyTorch",
+                                  cuda_build="a CUDA build of torch")
         torch.set_num_threads(self.threads)
         self._model = _load_model(resolve_checkpoint(model), self.device)
 
@@ -133,15 +134,6 @@ def _import_whisper():
     except ImportError:
         raise ModelError("openai-whisper is not installed", fix=_INSTALL_FIX) from None
     return torch, whisper
-
-
-def _pick_device(device: str, torch) -> str:
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ModelError("device is cuda, but PyTorch sees no CUDA GPU",
-                         fix='set device = "cpu" (or "auto") in learncast.toml, or install a CUDA build of torch')
-    return device
 
 
 def model_cache_dir() -> Path:

@@ -1,14 +1,15 @@
-"""What an engine is made from: which model, with how many threads.
+"""What an engine is made from: which model, on which device, with how many threads.
 
 Both engines (:mod:`.engines`, :mod:`.openai_engine`) and the stage use these. A leaf
 module: it imports only the standard library and :mod:`pipeline.errors`, so the engines
-need not import one another.
+need not import one another, and neither needs the other's library to choose a device.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 from ..errors import ModelError
 
@@ -43,3 +44,21 @@ def describe_model(model: str) -> str:
 def default_threads() -> int:
     return max(1, os.cpu_count() or 1)
 
+
+def pick_device(device: str, gpu_available: Callable[[], bool], *, checked_by: str = "",
+                cuda_build: str = "") -> str:
+    """The device to run on. ``"auto"`` is ``"cuda"`` when ``gpu_available()`` says so, else
+    ``"cpu"``; any other device is kept as given.
+
+    ``gpu_available`` is the engine's own probe (CTranslate2's for faster-whisper, PyTorch's
+    for openai-whisper), so choosing a device never imports the other engine's library.
+    With ``checked_by`` (the probing library's name), an explicit cuda device is checked
+    with the probe too, and ModelError says so when no GPU is there; without it, the
+    engine's library reports a missing GPU itself when the model loads.
+    """
+    if device == "auto":
+        return "cuda" if gpu_available() else "cpu"
+    if checked_by and device.startswith("cuda") and not gpu_available():
+        raise ModelError(f"device is cuda, but {checked_by} sees no CUDA GPU",
+                         fix=f'set device = "cpu" (or "auto") in learncast.toml, or install {cuda_build}')
+    return device
