@@ -44,10 +44,10 @@ class FasterWhisperEngine:
     """faster-whisper (CTranslate2).
 
     On a CPU the speech batches are independent (no text is carried from one to the next),
-    so several are decoded at once, each on one thread: Whisper tiny's small matrices keep
-    a second thread inside one decode mostly idle (one stream on 2 threads: 1.1 cores busy),
-    where two streams keep both cores busy. The model's weights are loaded once and shared
-    by the streams (CTranslate2 workers).
+    so several are decoded at once, each on one thread: Whisper tiny's matrices are too
+    small to keep a second thread inside one decode busy, where a second stream keeps a
+    second core busy (measured in bench/RESULTS.md). The model's weights are loaded once
+    and shared by the streams (CTranslate2 workers).
     """
 
     name = "faster-whisper"

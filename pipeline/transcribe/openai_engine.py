@@ -39,8 +39,6 @@ from .vad import batch_end_seconds, batches, join, open_wav, restore_times, spee
 
 log = logging.getLogger(__name__)
 
-# The faster-whisper engine's VAD settings (engines.FasterWhisperEngine), kept identical.
-# Same guards as the faster-whisper engine: skip a window the model itself calls non-speech.
 CONVERTER_VERSION = "1"  # part of the cache key: bump when convert.py's output changes
 NETWORK_TIMEOUT = 3.0  # seconds to decide that model downloads are impossible
 
@@ -118,11 +116,10 @@ class OpenAIWhisperEngine:
 def _limit_numba_threads(threads: int) -> None:
     """Size numba's thread pool to our threads, before whisper imports numba. Whisper's
     word-timing DTW is compiled with ``parallel=True``, and numba's pool otherwise starts
-    one thread per core whatever torch is told: two one-thread workers on 2 cores took 79 s
-    (154 CPU s) over the benchmark's clips, against 28 s (55 CPU s) with the pool sized to
-    their one thread, and 38 s for one process on both threads. ``numba.set_num_threads``
-    did not stop it; the pool's size, fixed when numba starts, does. A NUMBA_NUM_THREADS
-    already set is left alone."""
+    one thread per core whatever torch is told, so one-thread workers running side by side
+    (``--jobs``) each spin up a pool for every core and slow one another down (figures:
+    bench/RESULTS.md). ``numba.set_num_threads`` did not stop it; the pool's size, fixed
+    when numba starts, does. A NUMBA_NUM_THREADS already set is left alone."""
     if "numba" not in sys.modules and threads < (os.cpu_count() or 1):
         os.environ.setdefault("NUMBA_NUM_THREADS", str(threads))
 

@@ -175,8 +175,8 @@ def _roles(items: list[_Item], labels: list[int]) -> dict[int, str]:
 def _read_wav(path: Path) -> np.ndarray:
     """The 16-bit samples of a 16 kHz WAV as a read-only memory map, (samples, channels).
 
-    Nothing is loaded whole: every step below converts only the stretch it is working on,
-    so an hour of audio costs megabytes, not the gigabyte a float copy would.
+    Nothing is loaded whole: every step below converts only the stretch it is working on
+    to floats, so memory does not grow with the recording's length.
     """
     return wav_channels(path, purpose="speaker labelling")
 
@@ -210,7 +210,7 @@ def _features(x: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
     One FFT per frame serves both: the mel spectrum, and (by the inverse FFT of its low
     band) the autocorrelation the pitch is read from. Only frames inside words are
-    analysed, which keeps an hour of audio to seconds.
+    analysed, so pauses and silence cost no time.
     """
     mel, dct = _mel_dct()
     window_ac = _autocorrelation(np.hanning(WIN)[None, :])[0]
@@ -491,8 +491,8 @@ def _fit_gmm(X: np.ndarray, m: int, rng: np.random.Generator,
 def _component_ll(XT: np.ndarray, logw: np.ndarray, means: np.ndarray, var: np.ndarray) -> np.ndarray:
     """Log weight + log density of every component (rows) for every frame (columns).
 
-    Frames are columns because (components x dims) @ (dims x frames) is several times
-    faster in BLAS than the tall-and-thin product the other way round.
+    Frames are columns because (components x dims) @ (dims x frames) is faster in BLAS
+    than the tall-and-thin product the other way round.
     """
     prec = 1.0 / var
     quad = prec @ (XT * XT) - 2 * (means * prec) @ XT + (means * means * prec).sum(axis=1)[:, None]

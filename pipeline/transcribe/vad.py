@@ -1,8 +1,8 @@
 """Speech-only decoding shared by both engines: find the speech, decode it in batches.
 
 Whisper invents text on long silences and noise, and a long recording decoded in one
-piece needs one giant spectrogram (a 60-minute file took 2.3 GB of memory that way). So
-both engines are fed speech only, a few minutes at a time:
+piece needs one giant spectrogram, whose memory grows with the recording. So both
+engines are fed speech only, a few minutes at a time:
 
 1. faster-whisper's Silero VAD finds the speech stretches (:func:`speech_chunks`);
 2. consecutive stretches are grouped into batches of about equal speech, at most
@@ -15,9 +15,9 @@ both engines are fed speech only, a few minutes at a time:
 The audio stays 16-bit on disk (a memory map of the ingested WAV, :func:`open_wav`) and
 only the piece being worked on is turned into floats: the VAD reads VAD_BATCH_FRAMES frames
 at a time, and each batch is converted when it is decoded. Memory then depends on the
-batch, not on the recording's length (a 60-minute file: 0.7 GB decoding one batch at a
-time, 1.0 GB two at a time, against 2.3 GB decoded whole), and the two engines'
-transcripts can be compared like for like (same VAD, same settings, same mapping).
+batch, not on the recording's length (peak memory of a long recording: bench/RESULTS.md),
+and the two engines' transcripts can be compared like for like (same VAD, same settings,
+same mapping).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def speech_chunks(audio: np.ndarray, vad: bool = True) -> list[Chunk]:
     The same chunks as ``faster_whisper.vad.get_speech_timestamps`` (tested), but the
     audio (int16 or float) is read 320 s at a time with the model's state carried over,
     where faster-whisper wants the whole recording as floats, padded and framed: three
-    copies of it, 1.1 GB for an hour.
+    float copies of the recording at once.
     """
     if audio.size == 0:
         return []
