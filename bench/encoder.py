@@ -24,7 +24,7 @@ import time
 def measure(engine: str, threads: int, repeat: int) -> float:
     import numpy as np
 
-    from pipeline.transcribe.engines import embedded_model_dir
+    from pipeline.transcribe.resources import embedded_model_dir
 
     if engine == "faster-whisper":
         import ctranslate2

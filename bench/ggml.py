@@ -284,8 +284,8 @@ def check(model: Path, recording: Path, *, threads: int = 2) -> str:
 
     from pywhispercpp.model import Model
 
+    from pipeline.audio import load_wav
     from pipeline.ffmpeg import run
-    from pipeline.transcribe.engines import load_wav
 
     with tempfile.TemporaryDirectory(prefix="learncast-ggml-") as tmp:
         wav = Path(tmp) / "check.wav"

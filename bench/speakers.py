@@ -80,7 +80,8 @@ def merged(turns: list, gap: float = 0.3) -> list:
 
 
 def run(engine_name: str, realspeech: Path, work: Path) -> list[dict]:
-    from pipeline.ffmpeg import decode_to_wav, wav_layout
+    from pipeline.audio import wav_layout
+    from pipeline.ffmpeg import decode_to_wav
     from pipeline.transcribe.engines import Options, get_engine
     from pipeline.transcribe.speakers import assign_speakers, channel_turns, read_rttm, speaker_accuracy
 

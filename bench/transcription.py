@@ -165,7 +165,8 @@ def find_clips(folder: Path) -> list[Clip]:
 
 def prepare_clips(folder: Path, work: Path) -> list[Clip]:
     """Decode every clip to the 16 kHz mono 16-bit WAV the pipeline transcribes."""
-    from pipeline.ffmpeg import run, wav_layout
+    from pipeline.audio import wav_layout
+    from pipeline.ffmpeg import run
 
     clips = find_clips(folder)
     for i, clip in enumerate(clips):
@@ -326,7 +327,7 @@ class BatchedFasterWhisperEngine:
     def __init__(self, model: str = "", *, device: str = "cpu", threads: int = 2, batch_size: int = 8):
         from faster_whisper import BatchedInferencePipeline, WhisperModel
 
-        from pipeline.transcribe.engines import describe_model, embedded_model_dir
+        from pipeline.transcribe.resources import describe_model, embedded_model_dir
 
         self.name = f"{BATCHED}{batch_size}"
         self.model_id = describe_model(model)
@@ -341,9 +342,10 @@ class BatchedFasterWhisperEngine:
         self._pipeline = BatchedInferencePipeline(self._model)
 
     def transcribe(self, wav: Path, duration: float, options, progress=None):
+        from pipeline.audio import load_wav
         from pipeline.models import Segment, Word
         from pipeline.transcribe import vad
-        from pipeline.transcribe.engines import RawResult, load_wav
+        from pipeline.transcribe.engines import RawResult
 
         audio = load_wav(wav)
         if audio.size == 0:
@@ -391,7 +393,7 @@ class WhisperCppEngine:
         except ImportError as exc:
             raise Unavailable(f"pywhispercpp is not installed (pip install 'learncast[bench]'): {exc}") from None
         from bench.ggml import GgmlError, convert_pt_to_ggml, embedded_ggml
-        from pipeline.transcribe.engines import describe_model
+        from pipeline.transcribe.resources import describe_model
 
         self.model_id = describe_model(model)
         try:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from .audio import SAMPLE_RATE
 from .errors import BuildError, MediaError
 
 log = logging.getLogger(__name__)
@@ -185,30 +186,12 @@ def _float(value: object) -> float:
         return 0.0
 
 
-def decode_to_wav(src: Path, dest: Path, *, sample_rate: int = 16000, channels: int = 1) -> None:
+def decode_to_wav(src: Path, dest: Path, *, sample_rate: int = SAMPLE_RATE, channels: int = 1) -> None:
     """Decode any input's first audio stream to PCM WAV, streaming (bounded memory)."""
     run(["-y", "-i", _arg_path(src), "-map", "0:a:0", "-vn", "-sn", "-dn",
          "-ac", str(channels), "-ar", str(sample_rate), "-c:a", "pcm_s16le",
          "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
          "-f", "wav", _arg_path(dest)], what=src)
-
-
-def wav_layout(path: Path) -> tuple[int, int, int, int]:
-    """(data offset, frame count, channels, sample rate) of a 16-bit PCM WAV file."""
-    import wave
-
-    with wave.open(str(path), "rb") as w:
-        frames, channels, rate = w.getnframes(), w.getnchannels(), w.getframerate()
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    pos = 12
-    while pos + 8 <= len(head):
-        chunk, size = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
-        if chunk == b"data":
-            return pos + 8, frames, channels, rate
-        pos += 8 + size + (size & 1)
-    raise MediaError("WAV has no data chunk", path=path,
-                     fix="delete the .learncast cache folder and build again")
 
 
 def arg_path(path: Path | str) -> str:

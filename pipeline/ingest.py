@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from . import ffmpeg
+from .audio import wav_layout
 from .errors import MediaError
 from .fsutil import atomic_path, sha256_file, write_json
 from .models import Audio, Recording
@@ -68,7 +69,7 @@ def ingest(recording: Recording, cache_dir: Path) -> tuple[Audio, Path | None]:
         if not stereo.is_file():
             with atomic_path(stereo) as tmp:
                 ffmpeg.decode_to_wav(recording.path, tmp, channels=2)
-    offset, frames, _, rate = ffmpeg.wav_layout(wav)
+    offset, frames, _, rate = wav_layout(wav)
     duration = frames / rate
     if duration < MIN_DURATION:
         raise MediaError(f"has only {duration:.1f} s of audio", path=recording.path,

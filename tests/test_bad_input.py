@@ -28,9 +28,10 @@ from click.testing import CliRunner, Result
 
 from conftest import ROOT, have, make_tone, scripted_segments
 from pipeline import build
+from pipeline.audio import load_wav
 from pipeline.cli import main
 from pipeline.ffmpeg import ffmpeg_exe
-from pipeline.transcribe.engines import RawResult, load_wav, register_engine, unregister_engine
+from pipeline.transcribe.engines import RawResult, register_engine, unregister_engine
 from pipeline.workspace import Workspace, init_workspace
 
 HOSTILE_TITLE = '../../../etc/passwd <script>alert("t")</script> ]]> & <![CDATA[ x'

@@ -95,7 +95,7 @@ def test_converted_embedded_model_transcribes_jfk_in_whisper_cpp(tmp_path: Path)
         pytest.skip("openai-whisper is not installed (pip install 'learncast[openai]')")
     from bench.ggml import check, convert_pt_to_ggml
     from pipeline.transcribe.convert import convert_ct2_to_openai
-    from pipeline.transcribe.engines import embedded_model_dir
+    from pipeline.transcribe.resources import embedded_model_dir
 
     pt = convert_ct2_to_openai(embedded_model_dir(), tmp_path / "tiny.en.pt")
     ggml = convert_pt_to_ggml(pt, tmp_path / "ggml-tiny.en.bin")

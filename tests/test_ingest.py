@@ -9,6 +9,7 @@ import pytest
 
 from conftest import make_tone
 from pipeline import ffmpeg
+from pipeline.audio import wav_layout
 from pipeline.errors import MediaError
 from pipeline.ingest import ingest
 from pipeline.models import Recording
@@ -21,7 +22,7 @@ def rec(path: Path) -> Recording:
 def test_decodes_to_16k_mono_and_caches_by_content(tmp_path: Path):
     src = make_tone(tmp_path / "talk.mp3", 4.0, channels=2)
     audio, stereo = ingest(rec(src), tmp_path / "cache")
-    offset, frames, channels, rate = ffmpeg.wav_layout(audio.path)
+    offset, frames, channels, rate = wav_layout(audio.path)
     assert (channels, rate) == (1, 16000)
     assert abs(audio.duration - 4.0) < 0.1
     assert audio.channels == 2 and stereo is not None and stereo.is_file()

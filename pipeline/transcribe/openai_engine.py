@@ -32,14 +32,13 @@ import numpy as np
 from ..errors import ModelError
 from ..models import Segment
 from .convert import convert_ct2_to_openai
-from .engines import Options, Progress, RawResult, default_threads, describe_model, embedded_model_dir
+from .resources import default_threads, describe_model, embedded_model_dir, pick_device
 from .sampling import seed_from, torch_seeded
+from .types import Options, Progress, RawResult
 from .vad import batch_end_seconds, batches, join, open_wav, restore_times, speech_chunks, tidy
 
 log = logging.getLogger(__name__)
 
-# The faster-whisper engine's VAD settings (engines.FasterWhisperEngine), kept identical.
-# Same guards as the faster-whisper engine: skip a window the model itself calls non-speech.
 CONVERTER_VERSION = "1"  # part of the cache key: bump when convert.py's output changes
 NETWORK_TIMEOUT = 3.0  # seconds to decide that model downloads are impossible
 
@@ -58,7 +57,8 @@ class OpenAIWhisperEngine:
         _limit_numba_threads(self.threads)
         torch, _ = _import_whisper()
         self.model_id = describe_model(model)
-        self.device = _pick_device(device, torch)
+        self.device = pick_device(device, torch.cuda.is_available, checked_by="PyTorch",
+                                  cuda_build="a CUDA build of torch")
         torch.set_num_threads(self.threads)
         self._model = _load_model(resolve_checkpoint(model), self.device)
 
@@ -116,11 +116,10 @@ class OpenAIWhisperEngine:
 def _limit_numba_threads(threads: int) -> None:
     """Size numba's thread pool to our threads, before whisper imports numba. Whisper's
     word-timing DTW is compiled with ``parallel=True``, and numba's pool otherwise starts
-    one thread per core whatever torch is told: two one-thread workers on 2 cores took 79 s
-    (154 CPU s) over the benchmark's clips, against 28 s (55 CPU s) with the pool sized to
-    their one thread, and 38 s for one process on both threads. ``numba.set_num_threads``
-    did not stop it; the pool's size, fixed when numba starts, does. A NUMBA_NUM_THREADS
-    already set is left alone."""
+    one thread per core whatever torch is told, so one-thread workers running side by side
+    (``--jobs``) each spin up a pool for every core and slow one another down (figures:
+    bench/RESULTS.md). ``numba.set_num_threads`` did not stop it; the pool's size, fixed
+    when numba starts, does. A NUMBA_NUM_THREADS already set is left alone."""
     if "numba" not in sys.modules and threads < (os.cpu_count() or 1):
         os.environ.setdefault("NUMBA_NUM_THREADS", str(threads))
 
@@ -132,15 +131,6 @@ def _import_whisper():
     except ImportError:
         raise ModelError("openai-whisper is not installed", fix=_INSTALL_FIX) from None
     return torch, whisper
-
-
-def _pick_device(device: str, torch) -> str:
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ModelError("device is cuda, but PyTorch sees no CUDA GPU",
-                         fix='set device = "cpu" (or "auto") in learncast.toml, or install a CUDA build of torch')
-    return device
 
 
 def model_cache_dir() -> Path:

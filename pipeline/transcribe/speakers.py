@@ -36,20 +36,18 @@ from typing import Sequence
 
 import numpy as np
 
-from ..errors import MediaError
-from ..ffmpeg import wav_layout
+from ..audio import SAMPLE_RATE, as_float, wav_channels
 from ..models import INTERVIEWEE, INTERVIEWER, Segment, Word
 
 log = logging.getLogger(__name__)
 
-RATE = 16000
 HOP = 160  # 10 ms frames
 WIN = 512  # 32 ms analysis window: long enough to hold two periods of a 60 Hz voice
 N_FFT = 1024  # twice the window, so the autocorrelation (for pitch) does not wrap around
 PITCH_RATE = 8000  # the autocorrelation is read at this rate (from the 0-4 kHz band)
 N_MELS = 40
 N_CEPS = 20  # c1..c19 are kept; c0 (loudness) says more about the microphone than the voice
-FRAMES_PER_SECOND = RATE // HOP
+FRAMES_PER_SECOND = SAMPLE_RATE // HOP
 
 UNIT_SECONDS = (1.0, 1.5, 2.5)  # clustering units grow to about this long (one start each)
 UNIT_MIN_SECONDS = 0.5  # shorter units are too noisy to seed the clusters (they are labelled later)
@@ -177,27 +175,17 @@ def _roles(items: list[_Item], labels: list[int]) -> dict[int, str]:
 def _read_wav(path: Path) -> np.ndarray:
     """The 16-bit samples of a 16 kHz WAV as a read-only memory map, (samples, channels).
 
-    Nothing is loaded whole: every step below converts only the stretch it is working on,
-    so an hour of audio costs megabytes, not the gigabyte a float copy would.
+    Nothing is loaded whole: every step below converts only the stretch it is working on
+    to floats, so memory does not grow with the recording's length.
     """
-    offset, frames, channels, rate = wav_layout(path)
-    if rate != RATE:
-        raise MediaError(f"expected a {RATE} Hz WAV for speaker labelling, got {rate} Hz", path=path,
-                         fix="delete the .learncast cache folder and build again")
-    if frames == 0:
-        return np.zeros((0, channels), dtype="<i2")
-    return np.memmap(path, dtype="<i2", mode="r", offset=offset, shape=(frames, channels))
-
-
-def _as_float(pcm: np.ndarray) -> np.ndarray:
-    return pcm.astype(np.float32) * np.float32(1 / 32768)
+    return wav_channels(path, purpose="speaker labelling")
 
 
 def _frames(x: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Hann-windowed frames ``start``..``stop`` (frame i begins at ``i * HOP``), zeros beyond
     the signal: a float copy of just that stretch, never of the whole recording."""
     a, b = start * HOP, (stop - 1) * HOP + WIN
-    piece = _as_float(x[a: min(b, x.size)])
+    piece = as_float(x[a: min(b, x.size)])
     if piece.size < b - a:
         piece = np.pad(piece, (0, b - a - piece.size))
     view = np.lib.stride_tricks.sliding_window_view(piece, WIN)[::HOP][: stop - start]
@@ -211,7 +199,7 @@ def _n_frames(samples: int) -> int:
 def _mel_dct() -> tuple[np.ndarray, np.ndarray]:
     from faster_whisper.feature_extractor import FeatureExtractor
 
-    mel = FeatureExtractor.get_mel_filters(RATE, N_FFT, N_MELS).astype(np.float32)  # (mels, bins)
+    mel = FeatureExtractor.get_mel_filters(SAMPLE_RATE, N_FFT, N_MELS).astype(np.float32)  # (mels, bins)
     n = np.arange(N_MELS)
     dct = np.cos(np.pi / N_MELS * (n[:, None] + 0.5) * np.arange(N_CEPS)[None, :]).astype(np.float32)
     return mel.T.copy(), dct[:, 1:]
@@ -222,7 +210,7 @@ def _features(x: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
     One FFT per frame serves both: the mel spectrum, and (by the inverse FFT of its low
     band) the autocorrelation the pitch is read from. Only frames inside words are
-    analysed, which keeps an hour of audio to seconds.
+    analysed, so pauses and silence cost no time.
     """
     mel, dct = _mel_dct()
     window_ac = _autocorrelation(np.hanning(WIN)[None, :])[0]
@@ -246,7 +234,7 @@ def _autocorrelation(frames_or_power: np.ndarray, *, is_power: bool = False) -> 
     FFT, whose output is then the autocorrelation sampled at 8 kHz.
     """
     power = frames_or_power if is_power else np.abs(np.fft.rfft(frames_or_power, n=N_FFT)) ** 2
-    band = N_FFT * PITCH_RATE // RATE // 2 + 1
+    band = N_FFT * PITCH_RATE // SAMPLE_RATE // 2 + 1
     ac = np.fft.irfft(power[:, :band], n=2 * (band - 1))[:, : band - 1]
     return ac / np.maximum(ac[:, :1], 1e-12)
 
@@ -273,7 +261,7 @@ def _log_energy(x: np.ndarray, n_frames: int) -> np.ndarray:
     power = np.zeros(n_frames)
     block = 6000  # frames
     for a in range(0, n_frames, block):
-        y = _as_float(x[a * HOP:(a + block) * HOP])
+        y = as_float(x[a * HOP:(a + block) * HOP])
         full = y.size // HOP
         power[a:a + full] = np.einsum("ij,ij->i", y[: full * HOP].reshape(full, HOP), y[: full * HOP].reshape(full, HOP)) / HOP
         if y.size > full * HOP and a + full < n_frames:
@@ -503,8 +491,8 @@ def _fit_gmm(X: np.ndarray, m: int, rng: np.random.Generator,
 def _component_ll(XT: np.ndarray, logw: np.ndarray, means: np.ndarray, var: np.ndarray) -> np.ndarray:
     """Log weight + log density of every component (rows) for every frame (columns).
 
-    Frames are columns because (components x dims) @ (dims x frames) is several times
-    faster in BLAS than the tall-and-thin product the other way round.
+    Frames are columns because (components x dims) @ (dims x frames) is faster in BLAS
+    than the tall-and-thin product the other way round.
     """
     prec = 1.0 / var
     quad = prec @ (XT * XT) - 2 * (means * prec) @ XT + (means * means * prec).sum(axis=1)[:, None]

