@@ -2,7 +2,9 @@
 deterministic fake speech engine registered the way simonw/llm registers its fakes, and
 the two ways tests drive the product: ``run`` (a build) and ``cli`` (the command line).
 
-Unit tests use the fake; the end-to-end tests (test_e2e.py) run the real model.
+Unit tests use the fake; the end-to-end tests (test_e2e.py) run the real model. The real
+recordings (fixtures ``realspeech`` and ``real_recording``) are in the repository root's
+conftest.py.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from pipeline.transcribe.engines import RawResult, register_engine, unregister_e
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "media" / "sample-interview.mp4"
-REALSPEECH = ROOT.parent / "shared" / "realspeech"
 
 
 def make_tone(path: Path, seconds: float = 6.0, *, channels: int = 1, video: bool = False,
