@@ -1,10 +1,10 @@
-"""Fixtures for every test folder: the real recordings.
+"""Fixtures shared by every test folder (tests/ and bench/tests/): the real recordings.
 
 The real recordings live beside the checkout, in ../shared/realspeech (one folder per
 recording, see its README.md). They are not part of the repository, so a test that needs
 one asks for these fixtures and is skipped, with the path in the reason, where they are absent.
 
-This file sits at the repository root so that every test folder sees it; tests/conftest.py
+This file sits at the repository root so that both test folders see it; tests/conftest.py
 holds the fixtures only tests/ uses.
 """
 

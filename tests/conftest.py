@@ -4,7 +4,7 @@ the two ways tests drive the product: ``run`` (a build) and ``cli`` (the command
 
 Unit tests use the fake; the end-to-end tests (test_e2e.py) run the real model. The real
 recordings (fixtures ``realspeech`` and ``real_recording``) are in the repository root's
-conftest.py.
+conftest.py, which bench/tests/ shares.
 """
 
 from __future__ import annotations

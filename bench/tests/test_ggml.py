@@ -12,15 +12,10 @@ import base64
 import importlib.util
 import re
 import struct
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # bench/ is not an installed package; `pytest` alone does not add the root
-    sys.path.insert(0, str(ROOT))
 
 from bench.ggml import FTYPE_F16, FTYPE_F32, HPARAMS, MAGIC, read_ggml, write_ggml
 
