@@ -281,11 +281,5 @@ def silence_filter(spans: Iterable[tuple[float, float]]) -> str | None:
     return f"volume=enable='{cond}':volume=0"
 
 
-def check_slug_folder(folder: Path) -> None:
-    if not folder.is_dir():
-        raise UsageError("no transcript folder for this recording", path=folder,
-                         fix="check the slug with `learncast status`, or build it first")
-
-
 def has_words(text: str) -> bool:
     return bool(_WORD.search(text))
