@@ -1,12 +1,14 @@
-"""Build benchmarks: a long interview end to end, media before/after, throughput, site scaling.
+"""Build benchmarks: a long interview end to end, media encoding, throughput, site scaling.
 
     python -m bench.build long [--minutes 60]             # one interview, every stage, timed per stage
-    python -m bench.build media [--minutes 15]            # loudness + MP3/MP4: the old code against the new
+    python -m bench.build media [--minutes 15]            # loudness + MP3/MP4 encoding, time and levels
     python -m bench.build throughput [--sizes 1,10,50]    # --jobs 1 vs --jobs N vs Dask (2 local workers)
     python -m bench.build scaling [--sizes 10,100,1000]   # pages, feed and search index, no ASR
 
 Each prints its figures as one JSON line at the end of stdout (``bench/run.py`` runs
 them in fresh processes and turns them into ``bench/RESULTS.md`` with :func:`markdown`).
+Every section measures the current code; figures for past code live in
+``bench/RESULTS.md`` (and its history).
 
 The recordings are made from ``media/sample-interview.mp4`` (two espeak-ng voices and a
 title card): the long one by looping it with a stream copy; the short ones are cuts at
@@ -41,10 +43,10 @@ if str(ROOT) not in sys.path:
 
 SAMPLE = ROOT / "media" / "sample-interview.mp4"
 TRANSCRIPTS = ROOT / "bench" / "work" / "transcripts"  # real labelled transcripts (bench/chapters.py)
-BEFORE_COMMIT = "08f8cb9"  # the publishing commit: media.py with loudnorm at 192 kHz, 3-4 passes
 TARGET_LONG_SECONDS = 360.0  # a 60-minute interview, every stage, on this 2-core machine
 TARGET_NON_ASR_SHARE = 0.10
 TARGET_SITE_SECONDS = 60.0  # 1,000 episodes, no ASR
+TARGET_LUFS, TARGET_LUFS_TOLERANCE, TARGET_PEAK_DBTP = -16.0, 1.0, -1.0  # the published loudness
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -214,52 +216,26 @@ def long_build(minutes: float, jobs: int) -> dict[str, Any]:
             "load_before": load_before, "load_after": loadavg()}
 
 
-# ---------------------------------------------------------------- media: before and after
+# ---------------------------------------------------------------- media: loudness and encoding
 
 
-def _media_before():
-    """media.py as of BEFORE_COMMIT, imported beside the current one (same package)."""
-    import importlib.util
-
-    text = subprocess.run(["git", "show", f"{BEFORE_COMMIT}:pipeline/publish/media.py"], cwd=ROOT,
-                          capture_output=True, text=True, check=True).stdout
-    path = Path(tempfile.mkdtemp(prefix="learncast-media-before-")) / "media_before.py"
-    path.write_text(text, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("pipeline.publish._media_before", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def media_compare(minutes: float) -> dict[str, Any]:
+def media_encode(minutes: float) -> dict[str, Any]:
+    """The published MP3 and MP4 of one excerpt, as the build makes them, timed, with their loudness."""
     from pipeline.models import Chapter
-    from pipeline.publish import media as after
+    from pipeline.publish import media
 
     chapters = [Chapter(0.0, 30.0, "intro", "Introduction"), Chapter(30.0, minutes * 60, "rules", "Rules")]
-    rows = {}
     with tempfile.TemporaryDirectory(prefix="learncast-media-") as tmp:
         src = make_long(Path(tmp) / "excerpt.mp4", minutes)
-        try:
-            before = _media_before()
-        except (subprocess.CalledProcessError, OSError) as exc:
-            before = None
-            rows["before"] = {"error": f"git show {BEFORE_COMMIT} failed: {exc}"}
-        for name, module in (("before", before), ("after", after)):
-            if module is None:
-                continue
-            out = Path(tmp) / name
-            load, cpu0, began = loadavg(), cpu_seconds(), time.perf_counter()
-            if name == "after":  # the build's path: one run for both files, then copy and remux
-                module.encode_audio(src, out / "audio.mp3", channels=1, cache_dir=out / "cache")
-                module.encode_video(src, out / "video.mp4", chapters, cache_dir=out / "cache")
-            else:
-                module.encode_audio(src, out / "audio.mp3", channels=1)
-                module.encode_video(src, out / "video.mp4", chapters)
-            wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu0
-            rows[name] = {"wall_s": wall, "cpu_s": cpu, "load_before": load, "load_after": loadavg(),
-                          "mp3": loudness(out / "audio.mp3"), "mp4": loudness(out / "video.mp4")}
-    return {"minutes": minutes, "rows": rows}
+        out = Path(tmp) / "current"
+        load, cpu0, began = loadavg(), cpu_seconds(), time.perf_counter()
+        # the build's path: one run for both files, then copy and remux
+        media.encode_audio(src, out / "audio.mp3", channels=1, cache_dir=out / "cache")
+        media.encode_video(src, out / "video.mp4", chapters, cache_dir=out / "cache")
+        wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu0
+        row = {"wall_s": wall, "cpu_s": cpu, "load_before": load, "load_after": loadavg(),
+               "mp3": loudness(out / "audio.mp3"), "mp4": loudness(out / "video.mp4")}
+    return {"minutes": minutes, "rows": {"current": row}}
 
 
 # ---------------------------------------------------------------- throughput: jobs and Dask
@@ -500,28 +476,21 @@ def _md_long(d: dict[str, Any]) -> str:
 
 
 def _md_media(d: dict[str, Any]) -> str:
-    rows = d["rows"]
+    r = d["rows"]["current"]
+    per_hour = r["wall_s"] * 60 / d["minutes"]
     lines = [f"Loudness processing and encoding of one {d['minutes']:.0f}-minute excerpt of the looped interview "
-             f"into the published MP3 and MP4, the code of `{BEFORE_COMMIT}` (loudnorm, 192 kHz limiter, 3–4 "
-             "ffmpeg passes per file) against the current code (R128 meter, 48 kHz limiter, one encoding run for "
-             "both files), in one run.", "",
+             "into the published MP3 and MP4 by the current code (R128 meter, 48 kHz limiter, one encoding run "
+             "for both files).", "",
              "| code | wall s | CPU s | per hour of audio (wall) | MP3 LUFS / dBTP | MP4 LUFS / dBTP | load avg |",
-             "|---|---|---|---|---|---|---|"]
-    for name in ("before", "after"):
-        r = rows.get(name)
-        if not r:
-            continue
-        if "error" in r:
-            lines.append(f"| {name} | – | – | – | – | – | {r['error']} |")
-            continue
-        per_hour = r["wall_s"] * 60 / d["minutes"]
-        lines.append(f"| {name} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {per_hour / 60:.1f} min | "
-                     f"{r['mp3'][0]:.1f} / {r['mp3'][1]:.1f} | {r['mp4'][0]:.1f} / {r['mp4'][1]:.1f} | "
-                     f"{r['load_before']} → {r['load_after']} |")
-    if "wall_s" in rows.get("before", {}) and "wall_s" in rows.get("after", {}):
-        b, a = rows["before"], rows["after"]
-        lines += ["", f"The current code takes **{b['wall_s'] / a['wall_s']:.1f}×** less wall time and "
-                      f"{b['cpu_s'] / a['cpu_s']:.1f}× less CPU."]
+             "|---|---|---|---|---|---|---|",
+             f"| current | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {per_hour / 60:.1f} min | "
+             f"{r['mp3'][0]:.1f} / {r['mp3'][1]:.1f} | {r['mp4'][0]:.1f} / {r['mp4'][1]:.1f} | "
+             f"{r['load_before']} → {r['load_after']} |", ""]
+    for kind in ("mp3", "mp4"):
+        lufs, peak = r[kind]
+        ok = abs(lufs - TARGET_LUFS) <= TARGET_LUFS_TOLERANCE and peak <= TARGET_PEAK_DBTP
+        lines.append(f"Published {kind.upper()} at {TARGET_LUFS:.0f} ± {TARGET_LUFS_TOLERANCE:.0f} LUFS, "
+                     f"≤ {TARGET_PEAK_DBTP:.0f} dBTP: {_verdict(ok)} ({lufs:.1f} LUFS, {peak:.1f} dBTP).")
     return "\n".join(lines)
 
 
@@ -593,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("long", help="one long interview, every stage")
     p.add_argument("--minutes", type=float, default=60.0)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    p = sub.add_parser("media", help="loudness and encoding, before and after")
+    p = sub.add_parser("media", help="loudness and encoding of the published MP3 and MP4")
     p.add_argument("--minutes", type=float, default=15.0)
     p = sub.add_parser("throughput", help="--jobs 1, --jobs N and Dask")
     p.add_argument("--sizes", type=_ints, default=[1, 10, 50])
@@ -611,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
 
     runners: dict[str, Callable[[], dict[str, Any]]] = {
         "long": lambda: long_build(args.minutes, args.jobs),
-        "media": lambda: media_compare(args.minutes),
+        "media": lambda: media_encode(args.minutes),
         "throughput": lambda: throughput(args.sizes, args.seconds, args.modes, args.repeat, args.repeat_up_to),
         "scaling": lambda: scaling(args.sizes, args.minutes, args.repeat, args.repeat_up_to),
     }

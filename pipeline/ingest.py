@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
 from pathlib import Path
 
 from . import ffmpeg
@@ -117,16 +116,3 @@ def _recall(memo: Path, recording: Recording) -> tuple[Audio, Path | None] | Non
                   channels=data["channels"], sample_rate=data["sample_rate"],
                   has_video=data["has_video"], source_sha256=data["source_sha256"])
     return audio, stereo
-
-
-def prune_audio_cache(cache_dir: Path, keep: set[str]) -> None:
-    """Remove decoded audio whose source is no longer in media/."""
-    audio_dir = cache_dir / "audio"
-    if not audio_dir.is_dir():
-        return
-    for path in audio_dir.iterdir():
-        if path.name.split(".")[0] not in keep:
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .errors import ConfigError, UsageError
+from .errors import ConfigError
 from .fsutil import write_text
 from .models import RecordingMeta, Segment, Transcript, Word
 from .timecodes import parse_time
@@ -279,12 +279,6 @@ def silence_filter(spans: Iterable[tuple[float, float]]) -> str | None:
         return None
     cond = "+".join(f"between(t,{a:.3f},{b:.3f})" for a, b in spans)
     return f"volume=enable='{cond}':volume=0"
-
-
-def check_slug_folder(folder: Path) -> None:
-    if not folder.is_dir():
-        raise UsageError("no transcript folder for this recording", path=folder,
-                         fix="check the slug with `learncast status`, or build it first")
 
 
 def has_words(text: str) -> bool:

@@ -1,7 +1,10 @@
-"""Shared fixtures: small real media made with ffmpeg, fresh workspaces, and a
-deterministic fake speech engine registered the way simonw/llm registers its fakes.
+"""Shared fixtures: small real media made with ffmpeg, fresh workspaces, a
+deterministic fake speech engine registered the way simonw/llm registers its fakes, and
+the two ways tests drive the product: ``run`` (a build) and ``cli`` (the command line).
 
-Unit tests use the fake; the end-to-end tests (test_e2e.py) run the real model.
+Unit tests use the fake; the end-to-end tests (test_e2e.py) run the real model. The real
+recordings (fixtures ``realspeech`` and ``real_recording``) are in the repository root's
+conftest.py, which bench/tests/ shares.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -18,7 +22,6 @@ from pipeline.transcribe.engines import RawResult, register_engine, unregister_e
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "media" / "sample-interview.mp4"
-REALSPEECH = ROOT.parent / "shared" / "realspeech"
 
 
 def make_tone(path: Path, seconds: float = 6.0, *, channels: int = 1, video: bool = False,
@@ -100,6 +103,43 @@ def no_speakers(monkeypatch):
                      for i, s in enumerate(segments))
 
     monkeypatch.setattr(transcribe, "label_speakers", label)
+
+
+@pytest.fixture(scope="module")
+def run(request) -> Callable[..., Any]:
+    """``run(root, stages=build.STAGES, **options)``: :func:`pipeline.build.run` on the
+    workspace folder ``root`` with the fake engine, returning the BuildReport.
+
+    ``options`` go to the build (``model=``, ``now=``, ``scorer=``, ``jobs=``...). A test
+    module sets defaults of its own with a marker, e.g.
+    ``pytestmark = pytest.mark.build_options(scorer="lexical")``; a call's options win.
+    Module-scoped, so a module's own module-scoped fixtures can build too.
+    """
+    from pipeline import build
+    from pipeline.workspace import Workspace
+
+    marker = request.node.get_closest_marker("build_options")
+    defaults = {"engine": "fake", **(marker.kwargs if marker else {})}
+
+    def run_build(root: Path, stages=build.STAGES, **options: Any) -> build.BuildReport:
+        return build.run(Workspace.open(root), stages, **{**defaults, **options})
+
+    return run_build
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., Any]:
+    """``cli(*args, **invoke_options)``: ``learncast ARGS`` through click's CliRunner,
+    returning its Result (``.exit_code``, ``.output``). Arguments may be paths;
+    ``invoke_options`` go to ``CliRunner.invoke`` (``input=``, ``env=``...)."""
+    from click.testing import CliRunner, Result
+
+    from pipeline.cli import main
+
+    def invoke(*args: str | Path, **invoke_options: Any) -> Result:
+        return CliRunner().invoke(main, [str(a) for a in args], **invoke_options)
+
+    return invoke
 
 
 def have(exe: str) -> bool:

@@ -24,12 +24,10 @@ from pathlib import Path
 import feedparser
 import numpy as np
 import pytest
-from click.testing import CliRunner, Result
 
 from conftest import ROOT, have, make_tone, scripted_segments
 from pipeline import build
 from pipeline.audio import load_wav
-from pipeline.cli import main
 from pipeline.ffmpeg import ffmpeg_exe
 from pipeline.transcribe.engines import RawResult, register_engine, unregister_engine
 from pipeline.workspace import Workspace, init_workspace
@@ -84,10 +82,6 @@ def tree(folder: Path) -> dict[str, tuple[int, str]]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def cli(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
-
-
 # Files that must fail, and words their one line must hold.
 FAILS = {
     "zero.mp3": "file is empty (0 bytes)",
@@ -117,7 +111,7 @@ PUBLISHES = {
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory, fake_whisper):
+def batch(tmp_path_factory, fake_whisper, cli):
     """A workspace of broken and odd recordings, built once with `learncast build -j 1`."""
     outer = tmp_path_factory.mktemp("batch")
     root = outer / "ws"
@@ -217,7 +211,7 @@ def test_the_silent_recording_keeps_its_transcript_and_is_not_redone(batch):
     assert data["segments"] == [] and data["asr_key"]
 
 
-def test_status_shows_each_failure_with_its_reason(batch):
+def test_status_shows_each_failure_with_its_reason(batch, cli):
     result = cli("status", "-w", str(batch["root"]))
     rows = {ln.split()[0]: ln for ln in result.output.splitlines()}
     assert "failed" in rows["silence"] and "no speech found" in rows["silence"]
@@ -232,7 +226,7 @@ def test_status_shows_each_failure_with_its_reason(batch):
     ["review", "../../outside"], ["consent", "../x", "public"], ["redact", "..", "--phrase", "secret"],
     ["review", "/etc"],
 ])
-def test_a_slug_cannot_lead_outside_the_workspace(batch, command: list[str]):
+def test_a_slug_cannot_lead_outside_the_workspace(batch, command: list[str], cli):
     root = batch["root"]
     before = sorted(p.name for p in batch["outer"].iterdir())
     result = cli(*command, "-w", str(root))
@@ -262,7 +256,7 @@ def error_lines(result) -> list[str]:
     return [ln for ln in result.stderr.splitlines() if ln.strip()]
 
 
-def test_learncast_toml_wrong_types_and_unknown_keys(one: Path):
+def test_learncast_toml_wrong_types_and_unknown_keys(one: Path, cli):
     set_config(one, "explicit = false", 'explicit = "no"\ntitel = "Typo"')
     set_config(one, 'base_url = "https://example.org/learncast/"', 'base_url = "example.org/podcast"')
     result = cli("build", "-w", str(one), "-j", "1")
@@ -276,7 +270,7 @@ def test_learncast_toml_wrong_types_and_unknown_keys(one: Path):
     assert not (one / "transcripts" / "good").exists()  # nothing ran
 
 
-def test_learncast_toml_that_is_not_toml(one: Path):
+def test_learncast_toml_that_is_not_toml(one: Path, cli):
     (one / "learncast.toml").write_text('title = "Unclosed\n', encoding="utf-8")
     result = cli("build", "-w", str(one), "-j", "1")
     assert result.exit_code == 2
@@ -284,7 +278,7 @@ def test_learncast_toml_that_is_not_toml(one: Path):
     assert "learncast.toml: is not valid TOML" in line and "Traceback" not in result.output
 
 
-def test_question_set_with_duplicate_ids_stops_before_any_work(one: Path):
+def test_question_set_with_duplicate_ids_stops_before_any_work(one: Path, cli):
     (one / "questions.toml").write_text(
         '[[question]]\nid = "rules"\ntitle = "Rules"\nquestion = "What rules did you break?"\n\n'
         '[[question]]\nid = "rules"\ntitle = "More rules"\nquestion = "Which rules did you bend?"\n',
@@ -297,7 +291,7 @@ def test_question_set_with_duplicate_ids_stops_before_any_work(one: Path):
     assert not (one / "transcripts" / "good").exists()
 
 
-def test_site_that_is_a_file_stops_before_any_work(one: Path):
+def test_site_that_is_a_file_stops_before_any_work(one: Path, cli):
     (one / "site").rmdir()
     (one / "site").write_text("not a folder", encoding="utf-8")
     result = cli("build", "-w", str(one), "-j", "1")
@@ -307,7 +301,7 @@ def test_site_that_is_a_file_stops_before_any_work(one: Path):
     assert (one / "site").read_text(encoding="utf-8") == "not a folder"
 
 
-def test_a_site_that_cannot_be_written_is_one_clear_line(one: Path, monkeypatch):
+def test_a_site_that_cannot_be_written_is_one_clear_line(one: Path, monkeypatch, cli):
     from pipeline.publish import feed
 
     def refuse(target, text):

@@ -11,19 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import make_tone, recording_data
-from pipeline import build
-from pipeline.cli import main
 from pipeline.errors import UsageError
 from pipeline.workspace import Workspace, workspace_lock
 
 pytestmark = pytest.mark.usefixtures("fake_engine", "no_speakers")
-
-
-def run(root: Path, **kw) -> build.BuildReport:
-    return build.run(Workspace.open(root), engine="fake", **kw)
 
 
 @pytest.fixture
@@ -34,7 +27,7 @@ def two_recordings(workspace: Path) -> Path:
     return workspace
 
 
-def test_build_writes_every_output_in_the_contract(two_recordings: Path):
+def test_build_writes_every_output_in_the_contract(two_recordings: Path, run):
     report = run(two_recordings)
     assert report.exit_code == 0, [r.message for r in report.failed]
     assert sorted(report.published) == ["bob", "jane-doe-leeds"]
@@ -52,7 +45,7 @@ def test_build_writes_every_output_in_the_contract(two_recordings: Path):
     assert (two_recordings / "site" / "episodes" / "bob" / "video.mp4").is_file()
 
 
-def test_unchanged_recordings_are_not_transcribed_twice(two_recordings: Path, fake_engine):
+def test_unchanged_recordings_are_not_transcribed_twice(two_recordings: Path, fake_engine, run):
     run(two_recordings)
     assert len(fake_engine.calls) == 2
     feed = (two_recordings / "site" / "feed.xml").read_bytes()
@@ -61,7 +54,7 @@ def test_unchanged_recordings_are_not_transcribed_twice(two_recordings: Path, fa
     assert b"<guid" in feed
 
 
-def test_renamed_file_keeps_its_transcript_and_guid(two_recordings: Path, fake_engine):
+def test_renamed_file_keeps_its_transcript_and_guid(two_recordings: Path, fake_engine, run):
     run(two_recordings)
     old = recording_data(two_recordings, "bob")
     shutil.move(two_recordings / "media" / "bob.mp4", two_recordings / "media" / "robert.mp4")
@@ -71,7 +64,7 @@ def test_renamed_file_keeps_its_transcript_and_guid(two_recordings: Path, fake_e
     assert not (two_recordings / "site" / "episodes" / "bob").exists()
 
 
-def test_hand_edit_is_kept_and_carried_into_every_format(two_recordings: Path, fake_engine):
+def test_hand_edit_is_kept_and_carried_into_every_format(two_recordings: Path, fake_engine, run):
     run(two_recordings)
     path = two_recordings / "transcripts" / "jane-doe-leeds" / "transcript.json"
     data = json.loads(path.read_text())
@@ -89,7 +82,7 @@ def test_hand_edit_is_kept_and_carried_into_every_format(two_recordings: Path, f
     assert "Which rules did you bend, Jane?" in page
 
 
-def test_changed_audio_under_an_edited_transcript_stops_that_recording(two_recordings: Path):
+def test_changed_audio_under_an_edited_transcript_stops_that_recording(two_recordings: Path, run):
     run(two_recordings)
     path = two_recordings / "transcripts" / "bob" / "transcript.json"
     data = json.loads(path.read_text())
@@ -104,7 +97,7 @@ def test_changed_audio_under_an_edited_transcript_stops_that_recording(two_recor
     assert "jane-doe-leeds" in report.published
 
 
-def test_a_bad_file_fails_alone(two_recordings: Path):
+def test_a_bad_file_fails_alone(two_recordings: Path, run):
     (two_recordings / "media" / "broken.mp3").write_text("not audio at all")
     (two_recordings / "media" / "empty.wav").write_bytes(b"")
     report = run(two_recordings)
@@ -115,33 +108,32 @@ def test_a_bad_file_fails_alone(two_recordings: Path):
     assert sorted(report.published) == ["bob", "jane-doe-leeds"]
 
 
-def test_second_build_is_refused_while_one_runs(two_recordings: Path):
+def test_second_build_is_refused_while_one_runs(two_recordings: Path, run):
     ws = Workspace.open(two_recordings)
     with workspace_lock(ws):
         with pytest.raises(UsageError, match="another learncast command"):
             run(two_recordings)
 
 
-def test_status_and_review(two_recordings: Path):
+def test_status_and_review(two_recordings: Path, run, cli):
     run(two_recordings)
-    runner = CliRunner()
-    out = runner.invoke(main, ["status", "--workspace", str(two_recordings)]).output
+    out = cli("status", "--workspace", two_recordings).output
     assert "jane-doe-leeds" in out and "published" in out
-    result = runner.invoke(main, ["review", "bob", "--workspace", str(two_recordings)])
+    result = cli("review", "bob", "--workspace", two_recordings)
     assert result.exit_code == 0
     data = recording_data(two_recordings, "bob")
     assert data["reviewed"] is True and data["reviewed_at"]
-    assert runner.invoke(main, ["review", "nobody", "--workspace", str(two_recordings)]).exit_code == 2
+    assert cli("review", "nobody", "--workspace", two_recordings).exit_code == 2
 
 
-def test_media_folder_is_never_written(two_recordings: Path):
+def test_media_folder_is_never_written(two_recordings: Path, run):
     before = {p.name: p.stat().st_mtime_ns for p in (two_recordings / "media").iterdir()}
     run(two_recordings)
     after = {p.name: p.stat().st_mtime_ns for p in (two_recordings / "media").iterdir()}
     assert before == after
 
 
-def test_adding_a_recording_adds_one_item_and_keeps_every_guid(two_recordings: Path):
+def test_adding_a_recording_adds_one_item_and_keeps_every_guid(two_recordings: Path, run):
     import feedparser
 
     run(two_recordings)

@@ -12,16 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import Counter, make_tone, recording_data, scripted_segments
 
-from pipeline import build
 from pipeline.chapters import Question, QuestionSet, load_questions
 from pipeline.chapters import edits as ce
-from pipeline.cli import main
 from pipeline.errors import LearncastError, UsageError
 from pipeline.models import Chapter, Transcript
-from pipeline.workspace import Workspace
 
 # A question set of the tests' own, so tuning the shipped one changes nothing here.
 QUESTIONS_TOML = """\
@@ -356,10 +352,7 @@ def test_a_new_file_explains_itself():
 
 # ---------------------------------------------------------------- builds
 
-
-def run(root: Path, stages=build.STAGES, **kw) -> build.BuildReport:
-    kw.setdefault("scorer", "lexical")
-    return build.run(Workspace.open(root), stages, engine="fake", **kw)
+pytestmark = pytest.mark.build_options(scorer="lexical")  # the `run` fixture's defaults here
 
 
 def use_questions(root: Path, text: str) -> None:
@@ -378,12 +371,18 @@ def raw(root: Path, slug: str = "alice") -> dict:
     return json.loads((root / "transcripts" / slug / "transcript.json").read_text(encoding="utf-8"))
 
 
-def cli(root: Path, *args: str, slug: str = "alice"):
-    return CliRunner().invoke(main, ["chapters", slug, *args, "--workspace", str(root)])
+@pytest.fixture
+def chapters_cli(cli):
+    """``chapters_cli(root, *args, slug="alice")``: ``learncast chapters SLUG ARGS --workspace ROOT``."""
+
+    def invoke(root: Path, *args: str, slug: str = "alice"):
+        return cli("chapters", slug, *args, "--workspace", root)
+
+    return invoke
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
+def template(tmp_path_factory, run) -> Path:
     """One 60 s recording built once (fake engine, lexical scorer); each test gets a copy."""
     import dataclasses
 
@@ -455,12 +454,13 @@ def assert_published(root: Path) -> None:
     assert [c["title"] for c in local["chapters"]] == [t for _, _, t in CORRECTED]
 
 
-def test_corrections_reach_everything_published_and_survive_every_rebuild(built: Path, fake_engine, monkeypatch):
+def test_corrections_reach_everything_published_and_survive_every_rebuild(built: Path, fake_engine, monkeypatch,
+                                                                          run, chapters_cli):
     from pipeline import chapters
     from pipeline.publish import media
 
-    result = cli(built, "--set", "30=governance", "--move", "0:48=0:50.3", "--title",
-                 "15=Breaking the form rule")
+    result = chapters_cli(built, "--set", "30=governance", "--move", "0:48=0:50.3", "--title",
+                          "15=Breaking the form rule")
     assert result.exit_code == 0, result.output
     edit_file = built / "transcripts" / "alice" / ce.EDITS_NAME
     written = edit_file.read_bytes()
@@ -518,7 +518,7 @@ def test_corrections_reach_everything_published_and_survive_every_rebuild(built:
     assert edit_file.read_bytes() == written  # no build ever writes the file
 
     # Removing every correction brings the automatic chapters back, without scoring.
-    assert cli(built, "--clear").exit_code == 0
+    assert chapters_cli(built, "--clear").exit_code == 0
     assert run(built).exit_code == 0
     assert scored.calls == 3
     assert chapters_now(built) == [(0.0, "intro", "Introduction"), (15.0, "rules", "Rules you had to break"),
@@ -527,7 +527,7 @@ def test_corrections_reach_everything_published_and_survive_every_rebuild(built:
     assert "Breaking the form rule" not in published(built)["feed"]
 
 
-def test_a_correction_that_no_longer_fits_fails_only_its_recording(built: Path):
+def test_a_correction_that_no_longer_fits_fails_only_its_recording(built: Path, run):
     make_tone(built / "media" / "bob.mp3", 50.0)
     edit_file = built / "transcripts" / "alice" / ce.EDITS_NAME
     edit_file.write_text('[[chapter]]\nat = "0:15"\nquestion = "governanse"\n', encoding="utf-8")
@@ -543,7 +543,7 @@ def test_a_correction_that_no_longer_fits_fails_only_its_recording(built: Path):
     assert data(built)["chapters"][1]["question"] == "governance"
 
 
-def test_chapters_corrected_in_transcript_json_win_over_the_file(built: Path, caplog):
+def test_chapters_corrected_in_transcript_json_win_over_the_file(built: Path, caplog, run, chapters_cli):
     d = raw(built)
     d["chapters"] = data(built)["chapters"]  # a person copies the chapters into transcript.json
     d["chapters"][1]["title"] = "By hand"
@@ -552,32 +552,32 @@ def test_chapters_corrected_in_transcript_json_win_over_the_file(built: Path, ca
     assert run(built).exit_code == 0
     assert data(built)["chapters"][1]["title"] == "By hand"
     assert "chapters.edit.toml is not applied" in caplog.text
-    result = cli(built, "--list")
+    result = chapters_cli(built, "--list")
     assert "corrected by hand" in result.output
 
 
 # ---------------------------------------------------------------- the command
 
 
-def test_list_shows_times_labels_confidence_and_corrections(built: Path):
-    result = cli(built)
+def test_list_shows_times_labels_confidence_and_corrections(built: Path, run, chapters_cli):
+    result = chapters_cli(built)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "alice: 3 chapters, 0 correction(s)"
     assert lines[1].split() == ["0:00", "intro", "1.00", "Introduction"]
     assert lines[3].split()[:3] == ["0:48", "closing", "0.70"]
 
-    assert cli(built, "--title", "0:15=Breaking the form rule").exit_code == 0
-    result = cli(built, "--list")
+    assert chapters_cli(built, "--title", "0:15=Breaking the form rule").exit_code == 0
+    result = chapters_cli(built, "--list")
     assert "1 correction(s) (not built yet" in result.output
     assert "0:15  rules    1.00  corrected  Breaking the form rule" in result.output
     run(built)
-    assert "not built yet" not in cli(built, "--list").output
+    assert "not built yet" not in chapters_cli(built, "--list").output
 
 
-def test_each_option_writes_an_entry(built: Path):
+def test_each_option_writes_an_entry(built: Path, chapters_cli):
     edit_file = built / "transcripts" / "alice" / ce.EDITS_NAME
-    result = cli(built, "--set", "0:30=governance", "--merge", "48", "--title", '15=Working with the council')
+    result = chapters_cli(built, "--set", "0:30=governance", "--merge", "48", "--title", '15=Working with the council')
     assert result.exit_code == 0, result.output
     assert "3 correction(s) in" in result.output and "Run `learncast build`" in result.output
     assert ce.load(edit_file.parent) == [ce.ChapterEdit(at=15.0, title="Working with the council"),
@@ -586,22 +586,22 @@ def test_each_option_writes_an_entry(built: Path):
     assert "0:30  governance" in result.output
 
     # A later option finds the entry by the time its chapter now starts.
-    assert cli(built, "--move", "30=0:33.4").exit_code == 0
-    assert cli(built, "--title", "33=Governance and the council").exit_code == 0
+    assert chapters_cli(built, "--move", "30=0:33.4").exit_code == 0
+    assert chapters_cli(built, "--title", "33=Governance and the council").exit_code == 0
     assert ce.load(edit_file.parent)[1] == ce.ChapterEdit(at=30.0, question="governance", move_to=33.4,
                                                           title="Governance and the council")
     # Merging a chapter the corrections added drops its entry; --remove-edit restores the automatic one.
-    assert cli(built, "--merge", "33").exit_code == 0
-    assert cli(built, "--remove-edit", "0:48").exit_code == 0
+    assert chapters_cli(built, "--merge", "33").exit_code == 0
+    assert chapters_cli(built, "--remove-edit", "0:48").exit_code == 0
     assert ce.load(edit_file.parent) == [ce.ChapterEdit(at=15.0, title="Working with the council")]
-    assert cli(built, "--clear").exit_code == 0
+    assert chapters_cli(built, "--clear").exit_code == 0
     assert ce.load(edit_file.parent) == [] and edit_file.read_text().startswith("# Corrections")
 
 
-def test_the_command_keeps_a_hand_written_file(built: Path):
+def test_the_command_keeps_a_hand_written_file(built: Path, chapters_cli):
     edit_file = built / "transcripts" / "alice" / ce.EDITS_NAME
     edit_file.write_text(HAND_WRITTEN, encoding="utf-8")
-    assert cli(built, "--title", "48=Thanks").exit_code == 0
+    assert chapters_cli(built, "--title", "48=Thanks").exit_code == 0
     text = edit_file.read_text(encoding="utf-8")
     assert text.startswith(HAND_WRITTEN) and text.endswith('[[chapter]]\nat = "0:48"\ntitle = "Thanks"\n')
 
@@ -617,28 +617,28 @@ def test_the_command_keeps_a_hand_written_file(built: Path):
     (["--title", "40=Nowhere"], "no chapter starts within 3 s of 0:40"),
     (["--remove-edit", "15"], "there is no correction at 0:15"),
 ])
-def test_the_command_checks_before_it_writes(built: Path, args, expect):
+def test_the_command_checks_before_it_writes(built: Path, args, expect, chapters_cli):
     edit_file = built / "transcripts" / "alice" / ce.EDITS_NAME
     edit_file.write_text(HAND_WRITTEN, encoding="utf-8")
-    result = cli(built, *args)
+    result = chapters_cli(built, *args)
     assert result.exit_code == 2, result.output
     assert expect in result.output and "Fix:" in result.output
     assert edit_file.read_text(encoding="utf-8") == HAND_WRITTEN
 
 
-def test_the_command_needs_a_known_slug_and_chapters(built: Path):
-    result = cli(built, "--list", slug="nobody")
+def test_the_command_needs_a_known_slug_and_chapters(built: Path, chapters_cli):
+    result = chapters_cli(built, "--list", slug="nobody")
     assert result.exit_code == 2 and 'no recording with the slug "nobody"' in result.output
     make_tone(built / "media" / "bob.mp3", 5.0)
-    result = cli(built, "--set", "1=rules", slug="bob")
+    result = chapters_cli(built, "--set", "1=rules", slug="bob")
     assert result.exit_code == 2 and "has not been transcribed yet" in result.output
     assert not (built / "transcripts" / "bob" / ce.EDITS_NAME).exists()
 
 
-def test_the_chapter_stage_command_is_unchanged():
-    result = CliRunner().invoke(main, ["chapter", "--help"])
+def test_the_chapter_stage_command_is_unchanged(cli):
+    result = cli("chapter", "--help")
     assert result.exit_code == 0 and "Split every transcript into chapters" in result.output
-    result = CliRunner().invoke(main, ["chapters", "--help"])
+    result = cli("chapters", "--help")
     assert result.exit_code == 0
     for option in ("--set", "--move", "--merge", "--title", "--remove-edit", "--clear", "--list"):
         assert option in result.output

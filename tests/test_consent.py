@@ -14,14 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import make_tone, recording_data
-from pipeline import build, ffmpeg, redact
-from pipeline.cli import main
+from pipeline import ffmpeg, redact
 from pipeline.errors import ConfigError
 from pipeline.models import Chapter, RecordingMeta, Segment, Transcript, Word
-from pipeline.workspace import Workspace
 
 PHRASE = "signed form"  # in the fake engine's script (tests/conftest.py)
 
@@ -110,10 +107,6 @@ def ws(workspace: Path) -> Path:
     return workspace
 
 
-def run(root: Path, **kw) -> build.BuildReport:
-    return build.run(Workspace.open(root), engine="fake", **kw)
-
-
 def site_text_hits(site: Path, phrase: str) -> list[str]:
     """Every file under site/ holding the phrase, in any encoding, gzip included."""
     hits = []
@@ -134,12 +127,11 @@ def site_text_hits(site: Path, phrase: str) -> list[str]:
 
 
 @pytest.mark.usefixtures("fake_engine", "no_speakers")
-def test_phrase_is_gone_from_everything_published(ws: Path):
+def test_phrase_is_gone_from_everything_published(ws: Path, run, cli):
     run(ws)
     assert site_text_hits(ws / "site", PHRASE)  # the check can find it before redaction
     for slug in ("jane", "omar"):  # the fake engine hears the same words in both
-        result = CliRunner().invoke(main, ["redact", slug, "--phrase", "Signed Form", "--reason", "asked",
-                                           "-w", str(ws)])
+        result = cli("redact", slug, "--phrase", "Signed Form", "--reason", "asked", "-w", str(ws))
         assert result.exit_code == 0, result.output
     report = run(ws)
     assert report.exit_code == 0
@@ -164,14 +156,14 @@ def _duration(path: Path) -> float:
 
 
 @pytest.mark.usefixtures("fake_engine", "no_speakers")
-def test_range_is_silenced_with_the_duration_kept(ws: Path):
+def test_range_is_silenced_with_the_duration_kept(ws: Path, run, cli):
     run(ws)
     mp3 = ws / "site" / "episodes" / "jane" / "audio.mp3"
     mp4 = ws / "site" / "episodes" / "omar" / "video.mp4"
     before = {"mp3": _duration(mp3), "mp4": _duration(mp4)}
     assert _max_volume(mp3, 4.2, 5.8) > -30
-    CliRunner().invoke(main, ["redact", "jane", "--range", "4-6", "-w", str(ws)])
-    CliRunner().invoke(main, ["redact", "omar", "--range", "0:03-0:05", "-w", str(ws)])
+    cli("redact", "jane", "--range", "4-6", "-w", str(ws))
+    cli("redact", "omar", "--range", "0:03-0:05", "-w", str(ws))
     run(ws)
     assert _max_volume(mp3, 4.2, 5.8) < -60
     assert _max_volume(mp3, 7.0, 9.0) > -30  # the rest is untouched
@@ -188,14 +180,13 @@ def test_range_is_silenced_with_the_duration_kept(ws: Path):
 
 
 @pytest.mark.usefixtures("fake_engine", "no_speakers")
-def test_withheld_leaves_no_trace_and_republishing_restores_the_guid(ws: Path):
+def test_withheld_leaves_no_trace_and_republishing_restores_the_guid(ws: Path, run, cli):
     run(ws)
     feed = (ws / "site" / "feed.xml").read_text()
     guid = re.search(r"<guid[^>]*>([^<]+)</guid>", feed.split("<title>Omar")[0] if "<title>Omar" in feed else feed)
     data = recording_data(ws, "omar")
     assert data["guid"] in feed
-    runner = CliRunner()
-    assert runner.invoke(main, ["consent", "omar", "withheld", "-w", str(ws)]).exit_code == 0
+    assert cli("consent", "omar", "withheld", "-w", str(ws)).exit_code == 0
     report = run(ws)
     assert report.published == ["jane"]
     feed = (ws / "site" / "feed.xml").read_text()
@@ -205,26 +196,26 @@ def test_withheld_leaves_no_trace_and_republishing_restores_the_guid(ws: Path):
     assert site_text_hits(ws / "site", "Omar Said") == []
     questions = "".join(p.read_text() for p in (ws / "site" / "questions").rglob("*.html"))
     assert "omar" not in questions.lower()
-    assert runner.invoke(main, ["consent", "omar", "public", "-w", str(ws)]).exit_code == 0
+    assert cli("consent", "omar", "public", "-w", str(ws)).exit_code == 0
     run(ws)
     assert data["guid"] in (ws / "site" / "feed.xml").read_text()
     assert guid is not None
 
 
 @pytest.mark.usefixtures("fake_engine", "no_speakers")
-def test_embargo_with_a_fixed_clock(ws: Path):
+def test_embargo_with_a_fixed_clock(ws: Path, run, cli):
     (ws / "media" / "jane.toml").write_text("publish_after = 2026-12-01\n")
     before = run(ws, now=dt.datetime(2026, 11, 30, 12, tzinfo=dt.timezone.utc))
     assert "jane" not in before.published
     after = run(ws, now=dt.datetime(2026, 12, 1, 12, tzinfo=dt.timezone.utc))
     assert "jane" in after.published
-    CliRunner().invoke(main, ["consent", "jane", "public", "--until", "2027-01-01", "-w", str(ws)])
+    cli("consent", "jane", "public", "--until", "2027-01-01", "-w", str(ws))
     cli_wins = run(ws, now=dt.datetime(2026, 12, 2, tzinfo=dt.timezone.utc))
     assert "jane" not in cli_wins.published
 
 
 @pytest.mark.usefixtures("fake_engine", "no_speakers")
-def test_require_consent(ws: Path):
+def test_require_consent(ws: Path, run):
     cfg = ws / "learncast.toml"
     cfg.write_text(cfg.read_text().replace("require_consent = false", "require_consent = true"))
     (ws / "media" / "omar.toml").write_text('interviewee = "Omar Said"\nconsent = "public"\n')
@@ -232,11 +223,10 @@ def test_require_consent(ws: Path):
 
 
 @pytest.mark.usefixtures("fake_engine", "no_speakers")
-def test_redaction_and_consent_survive_rebuilds_edits_and_retranscription(ws: Path, tmp_path: Path):
-    runner = CliRunner()
+def test_redaction_and_consent_survive_rebuilds_edits_and_retranscription(ws: Path, tmp_path: Path, run, cli):
     run(ws)
-    runner.invoke(main, ["redact", "jane", "--phrase", PHRASE, "-w", str(ws)])
-    runner.invoke(main, ["consent", "omar", "withheld", "-w", str(ws)])  # omar says it too: withheld
+    cli("redact", "jane", "--phrase", PHRASE, "-w", str(ws))
+    cli("consent", "omar", "withheld", "-w", str(ws))  # omar says it too: withheld
     run(ws)
     # a hand edit that moves the phrase into another segment
     path = ws / "transcripts" / "jane" / "transcript.json"
@@ -260,12 +250,11 @@ def test_redaction_and_consent_survive_rebuilds_edits_and_retranscription(ws: Pa
 
 
 @pytest.mark.usefixtures("fake_engine", "no_speakers")
-def test_status_shows_withheld_and_embargoed_with_the_date(ws: Path):
+def test_status_shows_withheld_and_embargoed_with_the_date(ws: Path, run, cli):
     run(ws)
-    runner = CliRunner()
-    runner.invoke(main, ["consent", "omar", "withheld", "-w", str(ws)])
-    runner.invoke(main, ["consent", "jane", "public", "--until", "2099-01-31", "-w", str(ws)])
-    out = runner.invoke(main, ["status", "-w", str(ws)]).output
+    cli("consent", "omar", "withheld", "-w", str(ws))
+    cli("consent", "jane", "public", "--until", "2099-01-31", "-w", str(ws))
+    out = cli("status", "-w", str(ws)).output
     lines = {ln.split()[0]: ln for ln in out.splitlines() if ln.strip()}
     assert "withheld" in lines["omar"]
     assert "embargoed until 2099-01-31" in lines["jane"]

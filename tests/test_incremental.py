@@ -12,22 +12,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import Counter, make_tone, recording_data
-from pipeline import build
 from pipeline.chapters import default_questions_path
-from pipeline.cli import main
 from pipeline.review import mark_reviewed
 from pipeline.status import prune, recording_states
 from pipeline.workspace import Workspace
 
-pytestmark = pytest.mark.usefixtures("fake_engine", "no_speakers")
-
-
-def run(root: Path, stages=build.STAGES, **kw) -> build.BuildReport:
-    kw.setdefault("scorer", "lexical")
-    return build.run(Workspace.open(root), stages, engine="fake", **kw)
+pytestmark = [pytest.mark.usefixtures("fake_engine", "no_speakers"),
+              pytest.mark.build_options(scorer="lexical")]  # the `run` fixture's defaults here
 
 
 def transcript(root: Path, slug: str) -> dict:
@@ -94,7 +87,7 @@ def use_questions(root: Path, text: str) -> None:
 # ---------------------------------------------------------------- nothing changed
 
 
-def test_no_change_rebuild_does_no_work_and_rewrites_nothing(three: Path, fake_engine, work):
+def test_no_change_rebuild_does_no_work_and_rewrites_nothing(three: Path, fake_engine, work, run):
     first = run(three)
     assert first.exit_code == 0, [r.message for r in first.failed]
     before_site, before_tr = mtimes(three / "site"), mtimes(three / "transcripts")
@@ -114,7 +107,7 @@ def test_no_change_rebuild_does_no_work_and_rewrites_nothing(three: Path, fake_e
 # ---------------------------------------------------------------- the question set
 
 
-def test_changed_question_set_rechapters_without_retranscribing(three: Path, fake_engine, work):
+def test_changed_question_set_rechapters_without_retranscribing(three: Path, fake_engine, work, run):
     run(three)
     keys = {slug: transcript(three, slug)["chapters_key"] for slug in ("alice", "bob", "carol")}
     segments = transcript(three, "alice")["segments"]
@@ -138,7 +131,7 @@ def test_changed_question_set_rechapters_without_retranscribing(three: Path, fak
     assert work["chapter"].calls == 0  # and only once
 
 
-def test_question_set_comment_edit_changes_nothing(three: Path, work):
+def test_question_set_comment_edit_changes_nothing(three: Path, work, run):
     run(three)
     use_questions(three, default_questions_path().read_text(encoding="utf-8"))
     run(three)  # the same set from another file: same fingerprint
@@ -151,7 +144,7 @@ def test_question_set_comment_edit_changes_nothing(three: Path, work):
 # ---------------------------------------------------------------- a sidecar edit
 
 
-def test_sidecar_edit_rerenders_only_its_episode_and_the_feed(three: Path, work, fake_engine):
+def test_sidecar_edit_rerenders_only_its_episode_and_the_feed(three: Path, work, fake_engine, run):
     run(three)
     before = mtimes(three / "site")
     feed_before = (three / "site" / "feed.xml").read_text(encoding="utf-8")
@@ -175,7 +168,7 @@ def test_sidecar_edit_rerenders_only_its_episode_and_the_feed(three: Path, work,
 # ---------------------------------------------------------------- a renamed file
 
 
-def test_renamed_file_keeps_transcript_edits_and_guid_without_retranscribing(three: Path, fake_engine):
+def test_renamed_file_keeps_transcript_edits_and_guid_without_retranscribing(three: Path, fake_engine, run):
     run(three)
     path = three / "transcripts" / "bob" / "transcript.json"
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -199,7 +192,7 @@ def test_renamed_file_keeps_transcript_edits_and_guid_without_retranscribing(thr
     assert three / "transcripts" / "bob" in prune(Workspace.open(three), yes=False)
 
 
-def test_a_copy_with_another_name_fails_instead_of_sharing_a_guid(three: Path):
+def test_a_copy_with_another_name_fails_instead_of_sharing_a_guid(three: Path, run):
     run(three)
     shutil.copy(three / "media" / "alice.mp3", three / "media" / "alice-copy.mp3")
     report = run(three)
@@ -212,7 +205,7 @@ def test_a_copy_with_another_name_fails_instead_of_sharing_a_guid(three: Path):
 # ---------------------------------------------------------------- a removed file, and prune
 
 
-def test_removed_recording_leaves_site_and_feed_but_keeps_its_transcript(three: Path):
+def test_removed_recording_leaves_site_and_feed_but_keeps_its_transcript(three: Path, run):
     run(three)
     (three / "media" / "carol.mp3").unlink()
     report = run(three)
@@ -224,7 +217,7 @@ def test_removed_recording_leaves_site_and_feed_but_keeps_its_transcript(three: 
     assert "carol" not in {r.slug for r in recording_states(Workspace.open(three))}
 
 
-def test_prune_lists_without_yes_and_removes_with_yes(three: Path):
+def test_prune_lists_without_yes_and_removes_with_yes(three: Path, run):
     run(three)
     ws = Workspace.open(three)
     (three / "media" / "carol.mp3").unlink()
@@ -245,7 +238,7 @@ def test_prune_lists_without_yes_and_removes_with_yes(three: Path):
     assert run(three).exit_code == 0
 
 
-def test_prune_without_a_media_folder_refuses(three: Path):
+def test_prune_without_a_media_folder_refuses(three: Path, run):
     run(three)
     shutil.rmtree(three / "media")
     with pytest.raises(Exception, match="no media/ folder"):
@@ -256,7 +249,7 @@ def test_prune_without_a_media_folder_refuses(three: Path):
 # ---------------------------------------------------------------- a person's edits
 
 
-def test_edited_speaker_names_are_kept_and_carried(three: Path, fake_engine):
+def test_edited_speaker_names_are_kept_and_carried(three: Path, fake_engine, run):
     run(three)
     path = three / "transcripts" / "alice" / "transcript.json"
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -269,7 +262,7 @@ def test_edited_speaker_names_are_kept_and_carried(three: Path, fake_engine):
     assert "Alice Obi-Smith" in (three / "transcripts" / "alice" / "transcript.vtt").read_text()
 
 
-def test_hand_corrected_chapters_survive_a_question_set_change(three: Path, fake_engine, work):
+def test_hand_corrected_chapters_survive_a_question_set_change(three: Path, fake_engine, work, run):
     run(three)
     path = three / "transcripts" / "carol" / "transcript.json"
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -292,7 +285,7 @@ def test_hand_corrected_chapters_survive_a_question_set_change(three: Path, fake
     assert json.loads(path.read_text(encoding="utf-8"))["chapters"] == data["chapters"]
 
 
-def test_text_edit_rechapters_from_the_edited_text(three: Path, work):
+def test_text_edit_rechapters_from_the_edited_text(three: Path, work, run):
     run(three)
     path = three / "transcripts" / "alice" / "transcript.json"
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -309,7 +302,7 @@ def test_text_edit_rechapters_from_the_edited_text(three: Path, work):
 # ---------------------------------------------------------------- status
 
 
-def test_status_walks_through_every_state(three: Path):
+def test_status_walks_through_every_state(three: Path, run):
     ws = Workspace.open(three)
     (three / "media" / "broken.mp3").write_text("not audio")
     states = {r.slug: r.state for r in recording_states(ws)}
@@ -341,10 +334,9 @@ def test_status_walks_through_every_state(three: Path):
     assert row.state == "new" and "changed since the last build" in row.detail
 
 
-def test_status_on_the_command_line(three: Path):
+def test_status_on_the_command_line(three: Path, run, cli):
     run(three)
-    runner = CliRunner()
-    out = runner.invoke(main, ["status", "-w", str(three)])
+    out = cli("status", "-w", str(three))
     assert out.exit_code == 0
     lines = {line.split()[0]: line.split()[1] for line in out.output.splitlines()}
     assert lines == {"alice": "published", "bob": "published", "carol": "published"}

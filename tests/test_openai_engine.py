@@ -29,8 +29,6 @@ whisper = pytest.importorskip("whisper", reason="openai-whisper is not installed
 from pipeline.transcribe import openai_engine  # noqa: E402  (needs torch and whisper)
 from pipeline.transcribe.convert import convert_ct2_to_openai, read_ct2_model  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-JFK = ROOT.parent / "shared" / "realspeech" / "01_jfk_inaugural"
 PAD = 10.0  # seconds of digital silence either side of the speech
 
 
@@ -64,13 +62,12 @@ def faster():
 
 
 @pytest.fixture(scope="module")
-def speech(tmp_path_factory) -> tuple[Path, float, str]:
+def speech(tmp_path_factory, real_recording) -> tuple[Path, float, str]:
     """JFK's sentence with 10 s of digital silence before and after: (wav, duration, reference)."""
-    if not (JFK / "jfk.flac").is_file():
-        pytest.skip(f"real speech not found at {JFK} (the shared/ folder beside the checkout)")
+    jfk = real_recording("01_jfk_inaugural", "jfk.flac")
     out = tmp_path_factory.mktemp("speech") / "jfk-padded.wav"
-    wav16k(out, "-i", str(JFK / "jfk.flac"), "-af", f"adelay={int(PAD * 1000)}:all=1,apad=pad_dur={PAD}")
-    return out, 11.0 + 2 * PAD, (JFK / "jfk.ref.txt").read_text().strip()
+    wav16k(out, "-i", str(jfk / "jfk.flac"), "-af", f"adelay={int(PAD * 1000)}:all=1,apad=pad_dur={PAD}")
+    return out, 11.0 + 2 * PAD, (jfk / "jfk.ref.txt").read_text().strip()
 
 
 @pytest.fixture(scope="module")
@@ -257,13 +254,12 @@ def test_no_text_on_music_or_room_noise(openai, faster, tmp_path, source):
         assert result.segments == (), f"{engine.name} invented {[s.text for s in result.segments]}"
 
 
-def test_music_then_speech_keeps_the_speech_and_puts_nothing_in_the_music(openai, faster, tmp_path):
+def test_music_then_speech_keeps_the_speech_and_puts_nothing_in_the_music(openai, faster, tmp_path, real_recording):
     """A jingle, a second's pause, then speech. (With no pause at all, Silero's state after
     20 s of tune keeps its speech probability low for the first seconds of speech, and the
     first words are lost: a known limit, written up in the benchmark notes.)"""
-    if not (JFK / "jfk.flac").is_file():
-        pytest.skip(f"real speech not found at {JFK} (the shared/ folder beside the checkout)")
-    wav = wav16k(tmp_path / "music-speech.wav", "-f", "lavfi", "-i", MUSIC, "-i", str(JFK / "jfk.flac"),
+    jfk = real_recording("01_jfk_inaugural", "jfk.flac")
+    wav = wav16k(tmp_path / "music-speech.wav", "-f", "lavfi", "-i", MUSIC, "-i", str(jfk / "jfk.flac"),
                  "-filter_complex", "[1:a]aresample=16000,aformat=channel_layouts=mono,adelay=1000:all=1[s];"
                                     "[0:a][s]concat=n=2:v=0:a=1")
     for engine in (openai, faster):

@@ -16,8 +16,6 @@ from pipeline.models import INTERVIEWEE, INTERVIEWER, Segment, Word
 from pipeline.transcribe import speakers
 from pipeline.transcribe.speakers import assign_speakers, channel_turns, read_rttm, speaker_accuracy
 
-REALSPEECH = Path(__file__).resolve().parent.parent.parent / "shared" / "realspeech"
-
 # (speaker, text): the interviewer asks, the interviewee answers at more length.
 SCRIPT = [
     (INTERVIEWER, "Welcome to the show. What did you change first?"),
@@ -256,10 +254,8 @@ def _transcribe(wav: Path) -> list[Segment]:
 
 
 @pytest.mark.slow
-def test_real_phone_call():
-    folder = REALSPEECH / "09_pyannote_sample_phonecall"
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is not here (real recordings live beside the checkout)")
+def test_real_phone_call(real_recording):
+    folder = real_recording("09_pyannote_sample_phonecall")
     segments = _transcribe(folder / "sample.wav")
     out = assign_speakers(segments, folder / "sample.wav")
     assert len({s.speaker for s in out}) == 2
@@ -267,10 +263,8 @@ def test_real_phone_call():
 
 
 @pytest.mark.slow
-def test_real_stereo_one_speaker_per_channel(tmp_path):
-    folder = REALSPEECH / "02_stereo_librispeech"
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is not here (real recordings live beside the checkout)")
+def test_real_stereo_one_speaker_per_channel(tmp_path, real_recording):
+    folder = real_recording("02_stereo_librispeech")
     stereo = folder / "stereo_diarization.wav"
     mono = tmp_path / "mono.wav"
     decode_to_wav(stereo, mono)

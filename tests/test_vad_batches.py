@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import wave
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,9 +11,6 @@ import pytest
 from pipeline.models import Segment, Word
 from pipeline.transcribe import vad
 from pipeline.transcribe.engines import FasterWhisperEngine, Options
-
-ROOT = Path(__file__).resolve().parent.parent
-JFK = ROOT.parent / "shared" / "realspeech" / "01_jfk_inaugural" / "jfk.flac"
 
 
 def test_batches_never_exceed_the_limit_and_keep_order():
@@ -180,17 +176,16 @@ def test_streamed_vad_finds_what_faster_whisper_finds(seconds, monkeypatch):
 
 
 @pytest.mark.slow
-def test_real_model_on_speech_silence_speech_keeps_times(tmp_path, monkeypatch):
+def test_real_model_on_speech_silence_speech_keeps_times(tmp_path, monkeypatch, real_recording):
     """JFK, 20 s of silence, JFK: the VAD read a few seconds at a time finds what
     faster-whisper's finds on the whole file; decoded as two batches, no text in the
     silence, and the second copy's words land after the silence."""
-    if not JFK.is_file():
-        pytest.skip(f"{JFK} is not here (real recordings live beside the checkout)")
+    jfk = real_recording("01_jfk_inaugural", "jfk.flac") / "jfk.flac"
     from pipeline.audio import load_wav
     from pipeline.ffmpeg import decode_to_wav
 
     one = tmp_path / "jfk.wav"
-    decode_to_wav(JFK, one)
+    decode_to_wav(jfk, one)
     speech = (load_wav(one) * 32767).astype("<i2")
     pcm = np.concatenate([speech, np.zeros(20 * vad.SAMPLE_RATE, dtype="<i2"), speech])
     wav = tmp_path / "twice.wav"

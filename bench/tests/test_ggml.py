@@ -12,19 +12,12 @@ import base64
 import importlib.util
 import re
 import struct
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # bench/ is not an installed package; `pytest` alone does not add the root
-    sys.path.insert(0, str(ROOT))
-
 from bench.ggml import FTYPE_F16, FTYPE_F32, HPARAMS, MAGIC, read_ggml, write_ggml
-
-JFK = ROOT.parent / "shared" / "realspeech" / "01_jfk_inaugural"
 
 
 DIMS = {"n_vocab": 10, "n_audio_ctx": 6, "n_audio_state": 4, "n_audio_head": 2, "n_audio_layer": 1,
@@ -86,8 +79,8 @@ def test_f32_option_stores_every_tensor_in_f32(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (JFK / "jfk.flac").is_file(), reason="../shared/realspeech is not here")
-def test_converted_embedded_model_transcribes_jfk_in_whisper_cpp(tmp_path: Path) -> None:
+def test_converted_embedded_model_transcribes_jfk_in_whisper_cpp(tmp_path: Path, real_recording) -> None:
+    jfk = real_recording("01_jfk_inaugural", "jfk.flac")
     pytest.importorskip("pywhispercpp.model", exc_type=ImportError,
                         reason="pywhispercpp is not installed (pip install 'learncast[bench]')")
     pytest.importorskip("torch", reason="torch is not installed (pip install torch==2.13.0)")
@@ -102,7 +95,7 @@ def test_converted_embedded_model_transcribes_jfk_in_whisper_cpp(tmp_path: Path)
     model = read_ggml(ggml)
     assert model.hparams["n_vocab"] == 51864 and len(model.tensors) == 167
 
-    text = check(ggml, JFK / "jfk.flac", threads=2)
+    text = check(ggml, jfk / "jfk.flac", threads=2)
     words = re.sub(r"[^a-z ]", "", text.lower()).split()
-    reference = re.sub(r"[^a-z ]", "", (JFK / "jfk.ref.txt").read_text().lower()).split()
+    reference = re.sub(r"[^a-z ]", "", (jfk / "jfk.ref.txt").read_text().lower()).split()
     assert words == reference
