@@ -32,6 +32,7 @@ from typing import Iterable
 from .errors import ConfigError, UsageError
 from .fsutil import write_text
 from .models import RecordingMeta, Segment, Transcript, Word
+from . import timecodes
 from .timecodes import parse_time
 
 REDACTIONS_NAME = "redactions.toml"
@@ -53,7 +54,10 @@ class Redaction:
         return "phrase" if self.text is not None else "range"
 
     def describe(self) -> str:
-        what = f'"{self.text}"' if self.text is not None else f"{clock(self.start)}-{clock(self.end)}"
+        if self.text is not None:
+            what = f'"{self.text}"'
+        else:  # M:SS or H:MM:SS, to the second
+            what = f'{timecodes.clock(self.start, none="0:00")}-{timecodes.clock(self.end, none="0:00")}'
         return f"{self.kind} {what}" + (f" ({self.reason})" if self.reason else "")
 
 
@@ -71,9 +75,9 @@ def parse_range(text: str) -> tuple[float, float]:
     return start, end
 
 
-def clock(seconds: float | None) -> str:
-    s = int(round(seconds or 0))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+def _exact(seconds: float | None) -> str:
+    """``M:SS`` (minutes past 59 too) with the milliseconds there are, as the file keeps a range."""
+    return timecodes.clock(seconds, places=3, trim=False, hours=False, none="0:00")
 
 
 # ---------------------------------------------------------------- the file
@@ -146,14 +150,6 @@ def save(folder: Path, entries: Iterable[Redaction]) -> Path:
     path = folder / REDACTIONS_NAME
     write_text(path, "\n".join(lines))
     return path
-
-
-def _exact(seconds: float | None) -> str:
-    s = float(seconds or 0)
-    whole = int(s)
-    frac = s - whole
-    text = f"{whole // 60}:{whole % 60:02d}"
-    return text + (f"{frac:.3f}".lstrip("0") if frac > 1e-6 else "")
 
 
 def fingerprint(entries: Iterable[Redaction]) -> str:

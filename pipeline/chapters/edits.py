@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import timecodes
 from ..errors import InputError, UsageError
 from ..fsutil import write_text
 from ..models import Chapter, Transcript
@@ -129,17 +130,12 @@ class Applied:
 
 def fmt_time(seconds: float) -> str:
     """``M:SS`` or ``H:MM:SS``, with the milliseconds when there are any; parse_time reads it back."""
-    ms = int(round(seconds * 1000))
-    whole, frac = divmod(ms, 1000)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    text = f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-    return text + (f".{frac:03d}".rstrip("0") if frac else "")
+    return timecodes.clock(seconds, places=3)
 
 
 def clock(seconds: float) -> str:
     """A time for people: ``fmt_time`` to a tenth of a second."""
-    return fmt_time(round(seconds, 1))
+    return timecodes.clock(seconds, places=1)
 
 
 # ---------------------------------------------------------------- the file
