@@ -72,10 +72,12 @@ def inside(child: Path, parent: Path) -> bool:
         return False
 
 
-def write_text_if_changed(target: Path, text: str) -> bool:
-    """Write only when the content differs, so unchanged outputs keep their mtime."""
+def write_bytes_if_changed(target: Path, data: bytes) -> bool:
+    """Write (atomically) only when the content differs, so unchanged outputs keep their mtime.
+
+    True when the file was written.
+    """
     target = Path(target)
-    data = text.encode("utf-8")
     try:
         if target.read_bytes() == data:
             return False
@@ -83,6 +85,10 @@ def write_text_if_changed(target: Path, text: str) -> bool:
         pass
     write_bytes(target, data)
     return True
+
+
+def write_text_if_changed(target: Path, text: str) -> bool:
+    return write_bytes_if_changed(target, text.encode("utf-8"))
 
 
 def write_json_if_changed(target: Path, data: Any) -> bool:
