@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlparse
 
-from .errors import ConfigError
+from .errors import ConfigError, LearncastError
 from .models import RecordingMeta
 
 CONFIG_NAME = "learncast.toml"
@@ -174,18 +174,44 @@ def check_table(data: dict[str, Any], keys: list[Key], where: str = "") -> list[
     return problems
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning a syntax error into a one-line ConfigError."""
+#: Builds the error for a TOML file that cannot be read: ``(what is wrong, what to do or None)``.
+TomlError = Callable[[str, str | None], LearncastError]
+
+
+def read_toml(path: Path, *, error: TomlError | None = None) -> dict[str, Any]:
+    """Parse a TOML file; any problem reading it is one line naming the file and the fix.
+
+    By default the problem is a :class:`ConfigError`; ``error`` builds another kind (the
+    chapter corrections fail only their recording).
+    """
+    return loads_toml(read_toml_text(path, error=error), path, error=error)
+
+
+def read_toml_text(path: Path, *, error: TomlError | None = None) -> str:
+    """The text of a TOML file, with :func:`read_toml`'s errors when it is not readable UTF-8."""
+    make = error or _config_error(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ConfigError(["is not UTF-8 text; save it as UTF-8"], path=path) from None
+        raise make("is not UTF-8 text", "save it as UTF-8") from None
     except OSError as exc:
-        raise ConfigError([f"cannot be read ({exc.strerror})"], path=path) from None
+        raise make(f"cannot be read ({exc.strerror or exc})",
+                   "check that the file is there and that you may read it") from None
+
+
+def loads_toml(text: str, path: Path, *, error: TomlError | None = None) -> dict[str, Any]:
+    """Parse the text of the TOML file ``path``, as :func:`read_toml` does."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"is not valid TOML: {exc}"], path=path) from None
+        raise (error or _config_error(path))(f"is not valid TOML: {exc}", None) from None
+
+
+def _config_error(path: Path) -> TomlError:
+    def make(what: str, fix: str | None) -> LearncastError:
+        return ConfigError([f"{what}; {fix}" if fix else what], path=path)
+
+    return make
 
 
 # ---------------------------------------------------------------- learncast.toml

@@ -7,14 +7,13 @@ A recording's decision comes from ``transcripts/<slug>/consent.toml`` (written b
 from __future__ import annotations
 
 import datetime as dt
-import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .config import CONSENT_STATES
+from . import tomledit
+from .config import CONSENT_STATES, Key, _date, check_table, read_toml
 from .errors import ConfigError, UsageError
-from .fsutil import write_text
 from .models import Recording
 
 CONSENT_NAME = "consent.toml"
@@ -37,23 +36,35 @@ class Decision:
         return None
 
 
+def _consent(value: Any) -> str | None:
+    return None if value in CONSENT_STATES else f'expected "public" or "withheld", got {value!r}'
+
+
+def _decided_at(value: Any) -> str | None:
+    return None if isinstance(value, (str, dt.date)) else "expected the date and time of the decision"
+
+
+CONSENT_KEYS = [
+    Key("consent", _consent, 'the interviewee\'s decision: "public" or "withheld"'),
+    Key("publish_after", _date, "an embargo: publish only after this date, YYYY-MM-DD"),
+    Key("decided_at", _decided_at, "when the decision was recorded"),
+]
+HEADER = "# The interviewee's consent, recorded with `learncast consent`. It wins over the sidecar.\n"
+
+
 def decision(folder: Path, rec: Recording) -> Decision:
     path = folder / CONSENT_NAME
     if path.is_file():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError([f"is not valid TOML: {exc}"], path=path) from None
-        consent = data.get("consent")
-        if consent not in CONSENT_STATES:
-            raise ConfigError([f'key "consent": expected "public" or "withheld", got {consent!r}'], path=path)
+        data = read_toml(path)
+        problems = check_table(data, CONSENT_KEYS)
+        if "consent" not in data:
+            problems.insert(0, f'key "consent": {_consent(None)}')
+        if problems:
+            raise ConfigError(problems, path=path)
         after = data.get("publish_after")
         if isinstance(after, str):
-            try:
-                after = dt.date.fromisoformat(after)
-            except ValueError:
-                raise ConfigError([f'key "publish_after": expected YYYY-MM-DD, got "{after}"'], path=path) from None
-        return Decision(consent=consent, publish_after=after or None, source="cli")
+            after = dt.date.fromisoformat(after)
+        return Decision(consent=data["consent"], publish_after=after or None, source="cli")
     meta = rec.meta
     if meta.consent or meta.publish_after:
         return Decision(consent=meta.consent, publish_after=meta.publish_after, source="sidecar")
@@ -61,18 +72,14 @@ def decision(folder: Path, rec: Recording) -> Decision:
 
 
 def record(folder: Path, consent: str, until: dt.date | None) -> Path:
-    """Write the team's decision (atomically) beside the recording's other decisions."""
+    """Write the team's decision (atomically) beside the recording's other decisions.
+
+    A file already there keeps its comments; its decision is replaced (no ``until``
+    lifts an embargo).
+    """
     if consent not in CONSENT_STATES:
         raise UsageError(f'unknown consent state "{consent}"', fix='use "public" or "withheld"')
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    lines = [
-        "# The interviewee's consent, recorded with `learncast consent`. It wins over the sidecar.",
-        f"consent = {json.dumps(consent)}",
-    ]
-    if until:
-        lines.append(f"publish_after = {until.isoformat()}")
-    lines.append(f"decided_at = {json.dumps(now)}")
-    path = folder / CONSENT_NAME
-    write_text(path, "\n".join(lines) + "\n")
-    return path
+    values = {"consent": consent, "publish_after": until, "decided_at": now}
+    return tomledit.edit(folder / CONSENT_NAME, lambda doc: tomledit.set_values(doc, values), header=HEADER)

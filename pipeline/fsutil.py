@@ -84,10 +84,12 @@ def file_stamp(path: Path) -> Stamp:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def write_text_if_changed(target: Path, text: str) -> bool:
-    """Write only when the content differs, so unchanged outputs keep their mtime."""
+def write_bytes_if_changed(target: Path, data: bytes) -> bool:
+    """Write (atomically) only when the content differs, so unchanged outputs keep their mtime.
+
+    True when the file was written.
+    """
     target = Path(target)
-    data = text.encode("utf-8")
     try:
         if target.read_bytes() == data:
             return False
@@ -95,6 +97,10 @@ def write_text_if_changed(target: Path, text: str) -> bool:
         pass
     write_bytes(target, data)
     return True
+
+
+def write_text_if_changed(target: Path, text: str) -> bool:
+    return write_bytes_if_changed(target, text.encode("utf-8"))
 
 
 def write_json_if_changed(target: Path, data: Any) -> bool:

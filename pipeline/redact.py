@@ -24,13 +24,13 @@ import dataclasses
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
-from .errors import ConfigError
-from .fsutil import write_text
+from . import timecodes, tomledit
+from .config import Key, check_table, read_toml
+from .errors import ConfigError, UsageError
 from .models import RecordingMeta, Segment, Transcript, Word
 from .timecodes import parse_time
 
@@ -53,7 +53,10 @@ class Redaction:
         return "phrase" if self.text is not None else "range"
 
     def describe(self) -> str:
-        what = f'"{self.text}"' if self.text is not None else f"{clock(self.start)}-{clock(self.end)}"
+        if self.text is not None:
+            what = f'"{self.text}"'
+        else:  # M:SS or H:MM:SS, to the second
+            what = f'{timecodes.clock(self.start, none="0:00")}-{timecodes.clock(self.end, none="0:00")}'
         return f"{self.kind} {what}" + (f" ({self.reason})" if self.reason else "")
 
 
@@ -71,12 +74,22 @@ def parse_range(text: str) -> tuple[float, float]:
     return start, end
 
 
-def clock(seconds: float | None) -> str:
-    s = int(round(seconds or 0))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+def _exact(seconds: float | None) -> str:
+    """``M:SS`` (minutes past 59 too) with the milliseconds there are, as the file keeps a range."""
+    return timecodes.clock(seconds, places=3, trim=False, hours=False, none="0:00")
 
 
 # ---------------------------------------------------------------- the file
+
+
+HEADER = "# What to cut from everything published for this recording. See `learncast redact --help`.\n"
+#: The keys of a ``[[redact]]`` entry. Their values are checked together, in _entry.
+ENTRY_KEYS = [
+    Key("text", lambda _: None, "a phrase: every occurrence is cut"),
+    Key("start", lambda _: None, "where a cut time range starts"),
+    Key("end", lambda _: None, "where a cut time range ends"),
+    Key("reason", lambda _: None, "why, for the team (never published)"),
+]
 
 
 def load(folder: Path) -> list[Redaction]:
@@ -84,10 +97,7 @@ def load(folder: Path) -> list[Redaction]:
     path = folder / REDACTIONS_NAME
     if not path.is_file():
         return []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"is not valid TOML: {exc}"], path=path) from None
+    data = read_toml(path)
     problems: list[str] = []
     unknown = set(data) - {"redact"}
     if unknown:
@@ -101,59 +111,67 @@ def load(folder: Path) -> list[Redaction]:
         if not isinstance(e, dict):
             problems.append(f"{where}: expected a [[redact]] table")
             continue
-        extra = set(e) - {"text", "start", "end", "reason"}
-        if extra:
-            problems.append(f'{where}: unknown key "{sorted(extra)[0]}" (allowed: text, start, end, reason)')
-        reason = e.get("reason", "")
-        if not isinstance(reason, str):
-            problems.append(f'{where}: "reason" must be a string')
-            reason = ""
-        if "text" in e:
-            if not isinstance(e["text"], str) or not _WORD.search(e["text"]):
-                problems.append(f'{where}: "text" must be a phrase with at least one word')
-            elif "start" in e or "end" in e:
-                problems.append(f"{where}: give either text or start and end, not both")
-            else:
-                out.append(Redaction(text=e["text"].strip(), reason=reason))
-        elif "start" in e and "end" in e:
-            try:
-                start, end = parse_time(e["start"]), parse_time(e["end"])
-                if end <= start:
-                    raise ValueError("end must be after start")
-                out.append(Redaction(start=start, end=end, reason=reason))
-            except ValueError as exc:
-                problems.append(f"{where}: {exc}")
-        else:
-            problems.append(f'{where}: needs "text", or "start" and "end"')
+        problems += [f"{where}: {p}" for p in check_table(e, ENTRY_KEYS)]
+        found = _entry(e, where, problems)
+        if found is not None:
+            out.append(found)
     if problems:
         raise ConfigError(problems, path=path)
     return out
 
 
-def save(folder: Path, entries: Iterable[Redaction]) -> Path:
-    """Write ``redactions.toml`` (atomically), keeping it easy to edit by hand."""
-    lines = ["# What to cut from everything published for this recording. See `learncast redact --help`.", ""]
-    for e in entries:
-        lines.append("[[redact]]")
-        if e.text is not None:
-            lines.append(f"text = {json.dumps(e.text, ensure_ascii=False)}")
+def _entry(e: dict[str, Any], where: str, problems: list[str]) -> Redaction | None:
+    reason = e.get("reason", "")
+    if not isinstance(reason, str):
+        problems.append(f'{where}: "reason" must be a string')
+        reason = ""
+    if "text" in e:
+        if not isinstance(e["text"], str) or not _WORD.search(e["text"]):
+            problems.append(f'{where}: "text" must be a phrase with at least one word')
+        elif "start" in e or "end" in e:
+            problems.append(f"{where}: give either text or start and end, not both")
         else:
-            lines.append(f'start = "{_exact(e.start)}"')
-            lines.append(f'end = "{_exact(e.end)}"')
-        if e.reason:
-            lines.append(f"reason = {json.dumps(e.reason, ensure_ascii=False)}")
-        lines.append("")
+            return Redaction(text=e["text"].strip(), reason=reason)
+    elif "start" in e and "end" in e:
+        try:
+            start, end = parse_time(e["start"]), parse_time(e["end"])
+            if end <= start:
+                raise ValueError("end must be after start")
+            return Redaction(start=start, end=end, reason=reason)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+    else:
+        problems.append(f'{where}: needs "text", or "start" and "end"')
+    return None
+
+
+def save(folder: Path, entries: Iterable[Redaction]) -> Path:
+    """Write ``redactions.toml`` (atomically) with these entries, keeping what a person wrote.
+
+    An entry the file already holds stays as written, with its comments; one no longer
+    wanted goes, with the comment lines right above it; new ones are added at the end.
+    """
     path = folder / REDACTIONS_NAME
-    write_text(path, "\n".join(lines))
-    return path
-
-
-def _exact(seconds: float | None) -> str:
-    s = float(seconds or 0)
-    whole = int(s)
-    frac = s - whole
-    text = f"{whole // 60}:{whole % 60:02d}"
-    return text + (f"{frac:.3f}".lstrip("0") if frac > 1e-6 else "")
+    entries = list(entries)
+    written = load(folder)  # the file's entries, one per [[redact]] table; ConfigError when it is broken
+    doc = tomledit.load(path, header=HEADER)
+    try:
+        tomledit.entries(doc, "redact")
+    except tomledit.CannotEdit as exc:
+        raise UsageError(f"cannot change this file without losing what is written in it ({exc})", path=path,
+                         fix="make the change by hand in the file") from None
+    kept = 0  # the entries asked for that the file already holds, in order
+    gone: set[int] = set()
+    for i, e in enumerate(written):
+        if kept < len(entries) and entries[kept] == e:
+            kept += 1
+        else:
+            gone.add(i)
+    tomledit.remove_entries(doc, "redact", gone)
+    for e in entries[kept:]:
+        values = {"text": e.text} if e.text is not None else {"start": _exact(e.start), "end": _exact(e.end)}
+        tomledit.add_entry(doc, "redact", {**values, **({"reason": e.reason} if e.reason else {})})
+    return tomledit.save(path, doc)
 
 
 def fingerprint(entries: Iterable[Redaction]) -> str:

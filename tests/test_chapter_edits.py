@@ -606,6 +606,70 @@ def test_the_command_keeps_a_hand_written_file(built: Path, chapters_cli):
     assert text.startswith(HAND_WRITTEN) and text.endswith('[[chapter]]\nat = "0:48"\ntitle = "Thanks"\n')
 
 
+COMMENTED = """# Reviewed by Sam on 3 March.
+
+# The answer about the form rule is its own topic.
+[[chapter]]
+at = 30   # seconds
+question = "governance"  # checked with the guide
+
+# Sam: the closing starts late.
+[[chapter]]
+at = "0:48"
+move_to = "0:50.3"  # the thank-you
+"""
+
+
+def test_every_change_the_command_makes_keeps_the_files_comments(built: Path, chapters_cli):
+    edit_file = built / "transcripts" / "alice" / ce.EDITS_NAME
+    edit_file.write_text(COMMENTED, encoding="utf-8")
+    kept = ("# Reviewed by Sam on 3 March.\n", "# The answer about the form rule is its own topic.\n",
+            "at = 30   # seconds\n")
+
+    def change(*args: str) -> str:
+        result = chapters_cli(built, *args)
+        assert result.exit_code == 0, result.output
+        text = edit_file.read_text(encoding="utf-8")
+        assert all(k in text for k in (kept if args != ("--clear",) else kept[:2])), (args, text)
+        return text
+
+    text = change("--set", "30=setbacks")
+    assert 'question = "setbacks"  # checked with the guide\n' in text
+    text = change("--title", '30=What went "wrong"')
+    assert 'question = "setbacks"  # checked with the guide\ntitle = "What went \\"wrong\\""\n\n' in text
+    text = change("--move", "50=0:49.714")
+    assert "# Sam: the closing starts late.\n" in text and 'move_to = "0:49.714"  # the thank-you\n' in text
+    text = change("--merge", "15")
+    assert text.endswith('\n\n[[chapter]]\nat = "0:15"\nmerge = true\n')
+    text = change("--remove-edit", "49.7")
+    assert "Sam: the closing" not in text and "thank-you" not in text and "0:48" not in text
+    assert ce.load(edit_file.parent) == [ce.ChapterEdit(at=30.0, question="setbacks", title='What went "wrong"'),
+                                         ce.ChapterEdit(at=15.0, merge=True)]
+    text = change("--clear")
+    assert text == "# Reviewed by Sam on 3 March.\n\n# The answer about the form rule is its own topic.\n"
+    assert ce.load(edit_file.parent) == []
+
+
+def test_a_corrections_file_that_cannot_be_read_fails_its_recording_in_one_line(tmp_path: Path, monkeypatch):
+    path = tmp_path / ce.EDITS_NAME
+    path.write_bytes(b'[[chapter]]\nat = 15\ntitle = "Caf\xe9"\n')
+    with pytest.raises(ce.ChapterEditError) as info:
+        ce.load(tmp_path)
+    assert info.value.one_line() == f"{path}: is not UTF-8 text. Fix: save it as UTF-8."
+    real = Path.read_text
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(ce.ChapterEditError) as info:
+        ce.load(tmp_path)
+    assert info.value.one_line() == (f"{path}: cannot be read (Permission denied). "
+                                     "Fix: check that the file is there and that you may read it.")
+
+
 @pytest.mark.parametrize("args,expect", [
     (["--set", "12=govern"], 'unknown question id "govern"'),
     (["--set", "1:75=rules"], "not a time"),

@@ -63,6 +63,27 @@ def test_invalid_toml_is_one_line(tmp_path: Path):
     assert "is not valid TOML" in info.value.lines()[0]
 
 
+def test_read_toml_says_what_is_wrong_and_the_fix_in_one_line(tmp_path: Path, monkeypatch):
+    from pipeline.config import read_toml
+    from pipeline.errors import InputError
+
+    path = tmp_path / "x.toml"
+    path.write_bytes(b'title = "Caf\xe9"\n')
+    with pytest.raises(ConfigError) as info:
+        read_toml(path)
+    assert info.value.one_line() == f"{path}: is not UTF-8 text; save it as UTF-8."
+    with pytest.raises(ConfigError) as info:
+        read_toml(tmp_path / "missing.toml")
+    assert info.value.lines() == [f"{tmp_path / 'missing.toml'}: cannot be read (No such file or directory); "
+                                  "check that the file is there and that you may read it"]
+    # Another kind of error, for a file whose problem fails one recording, not the run.
+    path.write_text('title = "unclosed\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_toml(path, error=lambda what, fix: InputError(what, path=path, fix=fix or "correct the syntax"))
+    line = err.value.one_line()
+    assert line.startswith(f"{path}: is not valid TOML: ") and line.endswith(". Fix: correct the syntax.")
+
+
 def test_missing_artwork_and_questions_files(tmp_path: Path):
     write(tmp_path / "learncast.toml", 'artwork = "art.png"\nquestions = "q.toml"\n')
     with pytest.raises(ConfigError) as info:

@@ -14,9 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import make_tone, recording_data
 from pipeline import ffmpeg, redact
+from pipeline.cli import main
 from pipeline.errors import ConfigError
 from pipeline.models import Chapter, RecordingMeta, Segment, Transcript, Word
 
@@ -258,3 +260,141 @@ def test_status_shows_withheld_and_embargoed_with_the_date(ws: Path, run, cli):
     lines = {ln.split()[0]: ln for ln in out.splitlines() if ln.strip()}
     assert "withheld" in lines["omar"]
     assert "embargoed until 2099-01-31" in lines["jane"]
+
+
+# ---------------------------------------------------------------- the files a person edits too
+
+
+CONSENT_BY_HAND = """\
+# Jane signed the release form on 3 March; the original is in the team drive.
+consent = "withheld"  # until legal has read it
+publish_after = 2026-06-01
+decided_at = "2026-03-03T10:00:00+00:00"
+"""
+
+
+def test_consent_command_keeps_the_files_comments(ws: Path):
+    folder = ws / "transcripts" / "jane"
+    folder.mkdir(parents=True)
+    (folder / "consent.toml").write_text(CONSENT_BY_HAND, encoding="utf-8")
+    result = CliRunner().invoke(main, ["consent", "jane", "public", "--until", "2026-09-01", "-w", str(ws)])
+    assert result.exit_code == 0, result.output
+    text = (folder / "consent.toml").read_text(encoding="utf-8")
+    assert text.startswith("# Jane signed the release form on 3 March; the original is in the team drive.\n")
+    assert 'consent = "public"  # until legal has read it\n' in text
+    assert "publish_after = 2026-09-01\n" in text and "2026-03-03" not in text
+    from pipeline.consent import decision
+    from pipeline.models import Recording
+
+    got = decision(folder, Recording(path=ws / "media" / "jane.mp3", slug="jane"))
+    assert (got.consent, got.publish_after, got.source) == ("public", dt.date(2026, 9, 1), "cli")
+    # No --until lifts the embargo; the comments still stay.
+    assert CliRunner().invoke(main, ["consent", "jane", "withheld", "-w", str(ws)]).exit_code == 0
+    text = (folder / "consent.toml").read_text(encoding="utf-8")
+    assert "publish_after" not in text and 'consent = "withheld"  # until legal has read it\n' in text
+    assert text.startswith("# Jane signed the release form")
+
+
+def test_a_new_consent_file_explains_itself(tmp_path: Path):
+    from pipeline.consent import record
+
+    path = record(tmp_path / "jane", "withheld", dt.date(2027, 1, 1))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# The interviewee's consent, recorded with `learncast consent`")
+    assert lines[1:3] == ['consent = "withheld"', "publish_after = 2027-01-01"]
+    assert re.fullmatch(r'decided_at = "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00"', lines[3]) and len(lines) == 4
+
+
+def _consent_error(folder: Path) -> str:
+    from pipeline.consent import decision
+    from pipeline.models import Recording
+
+    with pytest.raises(ConfigError) as info:
+        decision(folder, Recording(path=folder / "x.mp3", slug="x"))
+    line = info.value.one_line()
+    assert "\n" not in line and line.startswith(f"{folder / 'consent.toml'}: ")
+    return line
+
+
+def test_a_consent_file_that_cannot_be_read_is_one_line_naming_the_fix(tmp_path: Path, monkeypatch):
+    path = tmp_path / "consent.toml"
+    path.write_text('consent = "public"\n', encoding="utf-8")
+    real = Path.read_text
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    line = _consent_error(tmp_path)
+    assert "cannot be read (Permission denied); check that the file is there and that you may read it" in line
+
+
+def test_consent_file_problems_are_one_line_each(tmp_path: Path):
+    path = tmp_path / "consent.toml"
+    path.write_bytes(b'consent = "public"  # sign\xe9\n')
+    assert "is not UTF-8 text; save it as UTF-8" in _consent_error(tmp_path)
+    path.write_text('consent = "public\n', encoding="utf-8")
+    assert "is not valid TOML" in _consent_error(tmp_path)
+    path.write_text('consent = "maybe"\npublish_afer = 2030-01-01\n', encoding="utf-8")
+    line = _consent_error(tmp_path)
+    assert """key "consent": expected "public" or "withheld", got 'maybe'""" in line
+    assert 'unknown key "publish_afer" (did you mean "publish_after"?)' in line  # an embargo is never lost
+    path.write_text('publish_after = "next June"\n', encoding="utf-8")
+    line = _consent_error(tmp_path)
+    assert 'key "consent": expected "public" or "withheld", got None' in line
+    assert 'key "publish_after": expected a date written YYYY-MM-DD, got "next June"' in line
+
+
+REDACTIONS_BY_HAND = """\
+# Agreed with Jane on 3 March.
+
+# She named a colleague twice.
+[[redact]]
+text = "Councillor Brown"  # also "Cllr Brown" in the notes
+reason = "named a colleague"
+
+# A live case: keep it out until it closes.
+[[redact]]
+start = 750   # 12:30
+end = "12:41"
+"""
+
+
+def test_redact_command_keeps_comments_and_the_other_entries(ws: Path):
+    folder = ws / "transcripts" / "jane"
+    folder.mkdir(parents=True)
+    path = folder / "redactions.toml"
+    path.write_text(REDACTIONS_BY_HAND, encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["redact", "jane", "--phrase", 'the "Blue" estate', "--reason", "asked\nby Jane",
+                                  "-w", str(ws)])
+    assert result.exit_code == 0, result.output
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(REDACTIONS_BY_HAND)  # every entry and comment as written
+    assert text.endswith('\n\n[[redact]]\ntext = "the \\"Blue\\" estate"\nreason = "asked\\nby Jane"\n')
+    assert redact.load(folder)[2] == redact.Redaction(text='the "Blue" estate', reason="asked\nby Jane")
+    # Removing an entry takes the comment right above it, and no other.
+    result = runner.invoke(main, ["redact", "jane", "--remove", "2", "--range", "1:02:03-1:02:04.5", "-w", str(ws)])
+    assert result.exit_code == 0, result.output
+    text = path.read_text(encoding="utf-8")
+    first = REDACTIONS_BY_HAND.split("# A live case")[0]
+    assert text.startswith(first + '[[redact]]\ntext = "the \\"Blue\\" estate"\n')
+    assert "A live case" not in text and "750" not in text
+    assert text.endswith('\n\n[[redact]]\nstart = "62:03"\nend = "62:04.500"\n')
+    assert [e.describe() for e in redact.load(folder)] == [
+        'phrase "Councillor Brown" (named a colleague)', 'phrase "the "Blue" estate" (asked\nby Jane)',
+        "range 1:02:03-1:02:04"]
+
+
+def test_a_redactions_file_that_is_not_utf8_says_so_in_one_line(tmp_path: Path):
+    (tmp_path / "redactions.toml").write_bytes(b'[[redact]]\ntext = "Caf\xe9"\n')
+    with pytest.raises(ConfigError) as info:
+        redact.load(tmp_path)
+    line = info.value.one_line()
+    assert line == f"{tmp_path / 'redactions.toml'}: is not UTF-8 text; save it as UTF-8."
+    (tmp_path / "redactions.toml").write_text('[[redact]]\ntxt = "Brown"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        redact.load(tmp_path)
+    assert 'entry 1: unknown key "txt" (did you mean "text"?)' in info.value.one_line()

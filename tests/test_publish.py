@@ -312,6 +312,27 @@ def test_publish_show_artwork_converts_png_and_draws_default(tmp_path: Path):
         assert img.size == (1400, 1400) and img.getpixel((5, 5)) != (10, 120, 40)
 
 
+def test_one_write_if_changed_for_bytes_text_and_json(tmp_path: Path):
+    from pipeline import fsutil
+
+    target = tmp_path / "out" / "file.bin"
+    assert fsutil.write_bytes_if_changed(target, b"\x00\xff") is True
+    mtime = target.stat().st_mtime_ns
+    assert fsutil.write_bytes_if_changed(target, b"\x00\xff") is False and target.stat().st_mtime_ns == mtime
+    assert fsutil.write_text_if_changed(target, "é") is True and target.read_bytes() == "é".encode("utf-8")
+    assert fsutil.write_text_if_changed(target, "é") is False
+    assert fsutil.write_json_if_changed(target, {"a": "é"}) is True
+    assert target.read_text(encoding="utf-8") == '{\n  "a": "é"\n}\n'
+    assert fsutil.write_json_if_changed(target, {"a": "é"}) is False
+    # The show artwork is written through it: republishing the same picture keeps the file.
+    site = tmp_path / "site"
+    publish_show_artwork(Config(root=tmp_path, base_url=BASE, title="Show"), site)
+    art = site / "artwork.jpg"
+    mtime = art.stat().st_mtime_ns
+    publish_show_artwork(Config(root=tmp_path, base_url=BASE, title="Show"), site)
+    assert art.stat().st_mtime_ns == mtime
+
+
 # ---------------------------------------------------------------- feed fixtures
 
 

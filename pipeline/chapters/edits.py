@@ -36,13 +36,13 @@ import dataclasses
 import hashlib
 import json
 import logging
-import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import timecodes, tomledit
+from ..config import Key, TomlError, check_table, loads_toml, read_toml
 from ..errors import InputError, UsageError
 from ..fsutil import write_text
 from ..models import Chapter, Transcript
@@ -129,20 +129,27 @@ class Applied:
 
 def fmt_time(seconds: float) -> str:
     """``M:SS`` or ``H:MM:SS``, with the milliseconds when there are any; parse_time reads it back."""
-    ms = int(round(seconds * 1000))
-    whole, frac = divmod(ms, 1000)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    text = f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-    return text + (f".{frac:03d}".rstrip("0") if frac else "")
+    return timecodes.clock(seconds, places=3)
 
 
 def clock(seconds: float) -> str:
     """A time for people: ``fmt_time`` to a tenth of a second."""
-    return fmt_time(round(seconds, 1))
+    return timecodes.clock(seconds, places=1)
 
 
 # ---------------------------------------------------------------- the file
+
+
+#: The keys of a ``[[chapter]]`` entry. Their values are checked together, in _entry.
+ENTRY_KEYS = [
+    Key("at", lambda _: None, "the time the chapter starts"),
+    Key("question", lambda _: None, 'a question id, "intro" or "closing"'),
+    Key("title", lambda _: None, "the chapter's title"),
+    Key("move_to", lambda _: None, "the time the chapter really starts"),
+    Key("merge", lambda _: None, "true: the chapter joins the one before"),
+]
+_SYNTAX_FIX = ("correct the syntax (each entry is a [[chapter]] table), or move the file aside to use the "
+               "automatic chapters")
 
 
 def _error(problems: list[str], path: Path) -> ChapterEditError:
@@ -151,14 +158,17 @@ def _error(problems: list[str], path: Path) -> ChapterEditError:
                                 "aside to use the automatic chapters")
 
 
+def _read_error(path: Path) -> TomlError:
+    """A file that cannot be read fails its recording only (a ChapterEditError), naming the fix."""
+    return lambda what, fix: ChapterEditError(what, path=path, fix=fix or _SYNTAX_FIX)
+
+
 def parse(text: str, path: Path) -> list[ChapterEdit]:
     """The entries of a ``chapters.edit.toml`` text; ChapterEditError listing every problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ChapterEditError(f"is not valid TOML ({exc})", path=path,
-                               fix="correct the syntax (each entry is a [[chapter]] table), or move "
-                                   "the file aside to use the automatic chapters") from None
+    return _edits(loads_toml(text, path, error=_read_error(path)), path)
+
+
+def _edits(data: dict[str, Any], path: Path) -> list[ChapterEdit]:
     problems: list[str] = []
     unknown = sorted(set(data) - {"chapter"})
     if unknown:
@@ -172,9 +182,7 @@ def parse(text: str, path: Path) -> list[ChapterEdit]:
         if not isinstance(table, dict):
             problems.append(f"{where}: expected a [[chapter]] table")
             continue
-        extra = sorted(set(table) - set(KEYS))
-        if extra:
-            problems.append(f'{where}: unknown key "{extra[0]}" (allowed: {", ".join(KEYS)})')
+        problems += [f"{where}: {p}" for p in check_table(table, ENTRY_KEYS)]
         found = _entry(table, where, problems)
         if found is not None:
             edits.append(found)
@@ -220,11 +228,7 @@ def load(folder: Path) -> list[ChapterEdit]:
     path = folder / EDITS_NAME
     if not path.is_file():
         return []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ChapterEditError("is not UTF-8 text", path=path, fix="save it as UTF-8") from None
-    return parse(text, path)
+    return _edits(read_toml(path, error=_read_error(path)), path)
 
 
 def fingerprint(edits: Iterable[ChapterEdit]) -> str:
@@ -487,112 +491,44 @@ def remove(slots: list[Slot], t: float) -> Slot | None:
     return slot
 
 
-_HEADER_RE = re.compile(r"^\s*\[\[\s*chapter\s*\]\]\s*(#.*)?$")
-_KEY_RE = re.compile(r"^(\s*)(" + "|".join(KEYS) + r")\s*=")
+def _file_value(value: Any) -> Any:
+    """As the file writes it: times as text (``"12:30.5"``), the rest as they are."""
+    return fmt_time(value) if isinstance(value, float) else value
 
 
-class _CannotEdit(Exception):
-    pass
-
-
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return json.dumps(fmt_time(value))
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _blocks(text: str) -> tuple[list[str], list[list[str]]]:
-    """The lines before the first entry, and each entry's lines (with the comments just above it)."""
-    preamble: list[str] = []
-    blocks: list[list[str]] = []
-    current = preamble
-    for line in text.splitlines(keepends=True):
-        if _HEADER_RE.match(line.rstrip("\r\n")):
-            lead: list[str] = []
-            while current is not preamble and current and current[-1].lstrip().startswith("#"):
-                lead.insert(0, current.pop())
-            current = lead + [line]
-            blocks.append(current)
-        elif line.lstrip().startswith("["):
-            raise _CannotEdit("it has tables other than [[chapter]]")
-        else:
-            current.append(line)
-    return preamble, blocks
-
-
-def _comment(line: str, key: str) -> str:
-    """The trailing ``# comment`` of a one-line ``key = value``, or ""."""
-    body = line.rstrip("\r\n")
-    for m in re.finditer("#", body):
-        try:
-            if set(tomllib.loads(body[:m.start()])) == {key}:
-                return "  " + body[m.start():].strip()
-        except tomllib.TOMLDecodeError:
-            continue
-    return ""
-
-
-def _edit_block(block: list[str], old: ChapterEdit, new: ChapterEdit) -> list[str]:
+def _changes(old: ChapterEdit, new: ChapterEdit) -> dict[str, Any]:
+    """The keys to rewrite for ``old`` to become ``new`` (None: remove); the others stay as written."""
     want, had = new.values(), old.values()
-    out: list[str] = []
-    seen: set[str] = set()
-    after = 0  # where keys the entry did not have go: after its last key
-    for line in block:
-        m = _KEY_RE.match(line)
-        if m is None:
-            out.append(line)
-            if _HEADER_RE.match(line.rstrip("\r\n")):
-                after = len(out)
-            continue
-        indent, key = m.group(1), m.group(2)
-        if key not in want:
-            continue
-        if key not in had or had[key] != want[key]:
-            line = f"{indent}{key} = {toml_value(want[key])}{_comment(line, key)}\n"
-        out.append(line)
-        seen.add(key)
-        after = len(out)
-    if after and not out[after - 1].endswith("\n"):
-        out[after - 1] += "\n"
-    out[after:after] = [f"{k} = {toml_value(v)}\n" for k, v in want.items() if k not in seen]
+    out: dict[str, Any] = {k: None for k in KEYS if k not in want}
+    out.update({k: _file_value(v) for k, v in want.items() if k not in had or had[k] != v})
     return out
-
-
-def _new_block(edit: ChapterEdit) -> list[str]:
-    return ["[[chapter]]\n", *(f"{k} = {toml_value(v)}\n" for k, v in edit.values().items())]
 
 
 def render(text: str | None, slots: Sequence[Slot], path: Path) -> str:
     """The file with ``slots`` in it, keeping every comment and untouched entry as written.
 
-    UsageError (nothing is written) when the file is laid out in a way this cannot change
-    without losing something a person wrote.
+    Entries the slots no longer hold go, with the comment lines right above them; changed
+    entries have only their changed keys rewritten; new entries go at the end. UsageError
+    (nothing is written) when the file is laid out in a way this cannot change without
+    losing something a person wrote.
     """
     old = parse(text, path) if text is not None else []
     try:
-        preamble, blocks = _blocks(text) if text is not None else (HEADER.splitlines(keepends=True), [])
-        if len(blocks) != len(old):
-            raise _CannotEdit("its entries are not all written as [[chapter]] tables")
+        doc = tomledit.parse(text, path, header=HEADER, error=_read_error(path))
+        tables = tomledit.entries(doc, "chapter")
         by_orig = {s.orig: s for s in slots if s.orig is not None}
-        lines = list(preamble)
-        for i, block in enumerate(blocks):
+        for i, edit in enumerate(old):
             slot = by_orig.get(i)
-            if slot is None:
-                continue
-            lines += block if slot.edit == old[i] else _edit_block(block, old[i], slot.edit)
+            if slot is not None and slot.edit != edit:
+                tomledit.set_values(tables[i], _changes(edit, slot.edit))
+        tomledit.remove_entries(doc, "chapter", set(range(len(old))) - set(by_orig))
         for slot in slots:
             if slot.orig is None:
-                if lines and not lines[-1].endswith("\n"):
-                    lines[-1] += "\n"
-                if lines and lines[-1].strip():
-                    lines.append("\n")
-                lines += _new_block(slot.edit)
-        out = "".join(lines)
+                tomledit.add_entry(doc, "chapter", {k: _file_value(v) for k, v in slot.edit.values().items()})
+        out = tomledit.dumps(doc)
         if parse(out, path) != [s.edit for s in sorted(slots, key=lambda s: (s.orig is None, s.orig or 0))]:
-            raise _CannotEdit("an entry is written in a way this command cannot change safely")
-    except (_CannotEdit, ChapterEditError) as exc:
+            raise tomledit.CannotEdit("an entry is written in a way this command cannot change safely")
+    except (tomledit.CannotEdit, ChapterEditError) as exc:
         raise UsageError(f"cannot change this file without losing what is written in it ({exc})", path=path,
                          fix="make the change by hand in the file (see README, 'Correcting chapters')") from None
     return out

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote, unquote, urlsplit
 
+from .. import timecodes
 from ..chapters import CLOSING, INTRO, LOW_CONFIDENCE, chapter_anchor
 from ..config import Config
 from ..models import INTERVIEWEE, INTERVIEWER, Chapter, Episode, MediaFile, Segment, Transcript
@@ -60,15 +61,8 @@ class Timestamp:
     def at(cls, seconds: float) -> Timestamp:
         tenths = max(0, math.floor(seconds * 10 + 1e-6))
         text = str(tenths // 10) if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
-        return cls(seconds=text, clock=clock(seconds), iso=f"PT{text}S")
-
-
-def clock(seconds: float) -> str:
-    """``MM:SS`` (``H:MM:SS`` from an hour), floored like a player's display."""
-    total = max(0, int(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+        # The clock is MM:SS (H:MM:SS from an hour), floored like a player's display.
+        return cls(seconds=text, clock=timecodes.clock(seconds, floor=True, pad=True), iso=f"PT{text}S")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
-from ..fsutil import write_bytes
+from ..fsutil import write_bytes_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def default_artwork(title: str, dest: Path, *, size: int = DEFAULT_SIDE) -> None
     The format follows ``dest``'s suffix (.png, else JPEG).
     """
     data = render_default_artwork(title, size=size, fmt="PNG" if Path(dest).suffix.lower() == ".png" else "JPEG")
-    _write_if_changed(Path(dest), data)
+    write_bytes_if_changed(Path(dest), data)
 
 
 def render_default_artwork(title: str, *, size: int = DEFAULT_SIDE, fmt: str = "JPEG") -> bytes:
@@ -145,16 +145,6 @@ def _wrap(draw, text: str, font, width: int) -> list[str]:
     return lines
 
 
-def _write_if_changed(dest: Path, data: bytes) -> bool:
-    try:
-        if dest.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    write_bytes(dest, data)
-    return True
-
-
 def publish_show_artwork(config: Config, site_dir: Path) -> str:
     """Put the show artwork at ``site/artwork.jpg`` and return its absolute URL.
 
@@ -165,7 +155,7 @@ def publish_show_artwork(config: Config, site_dir: Path) -> str:
     """
     dest = Path(site_dir) / ARTWORK_NAME
     if config.artwork is None:
-        if _write_if_changed(dest, render_default_artwork(config.title)):
+        if write_bytes_if_changed(dest, render_default_artwork(config.title)):
             log.info("drew show artwork %s from the title", dest)
         return config.url(ARTWORK_NAME)
     validate_artwork(config.artwork)
@@ -179,7 +169,7 @@ def publish_show_artwork(config: Config, site_dir: Path) -> str:
             out = io.BytesIO()
             img.convert("RGB").save(out, "JPEG", quality=92, optimize=True)
             data = out.getvalue()
-    if _write_if_changed(dest, data):
+    if write_bytes_if_changed(dest, data):
         log.info("published show artwork %s from %s", dest, config.artwork)
     return config.url(ARTWORK_NAME)
 

@@ -40,6 +40,7 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from .. import timecodes
 from ..chapters import chapter_anchor
 from ..config import Config
 from ..errors import BuildError
@@ -371,14 +372,6 @@ def _chapter_title_at(ep: Episode, t: float) -> str:
 # ---------------------------------------------------------------- show notes
 
 
-def clock(seconds: float) -> str:
-    """``M:SS`` or ``H:MM:SS``, the form apps turn into seek links."""
-    total = max(0, int(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
-
-
 def show_notes(ep: Episode, *, host: str) -> tuple[str, str]:
     """(plain text, HTML) episode notes: description, who is talking, the chapter list.
 
@@ -395,8 +388,10 @@ def show_notes(ep: Episode, *, host: str) -> tuple[str, str]:
         if meta.role:
             who += f", {xml_text(meta.role, single_line=True)}"
         paragraphs.append(f"{who}, in conversation with {xml_text(meta.interviewer or '', single_line=True) or host}.")
-    chapters = [{"time": clock(ch.start), "title": xml_text(ch.title, single_line=True),
-                 "url": _chapter_url(ep, i) or ""} for i, ch in enumerate(ep.chapters)]
+    # Times as MM:SS or H:MM:SS, floored: the form apps turn into seek links.
+    chapters = [{"time": timecodes.clock(ch.start, floor=True, pad=True),
+                 "title": xml_text(ch.title, single_line=True), "url": _chapter_url(ep, i) or ""}
+                for i, ch in enumerate(ep.chapters)]
 
     def notes(n: int) -> tuple[str, str, bool]:
         shown, more = chapters[:n], n < len(chapters)
@@ -497,7 +492,6 @@ __all__ = [
     "build_feed",
     "build_feed_pages",
     "choose_soundbite",
-    "clock",
     "page_name",
     "show_host",
     "show_notes",
