@@ -35,7 +35,7 @@ TEMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp(\.[^./]*)?$")
 # Usage: python wrapper.py CALLS_LOG SECONDS_PER_CALL KILL_AT learncast-args...
 WRAPPER = """
 import dataclasses, os, signal, sys, time
-sys.path[:0] = [{root!r}, {tests!r}]
+sys.path[:0] = [{tests!r}, {root!r}]  # tests/ first: its conftest, not the root one
 from conftest import scripted_segments
 from pipeline import transcribe
 from pipeline.chapters import register_scorer
