@@ -330,96 +330,50 @@ def chapters_cmd(slug: str, sets: tuple[str, ...], moves: tuple[str, ...], merge
     within 3 seconds of it. Changes are checked against the current chapters before anything
     is written. With no option, lists the chapters.
     """
-    from .chapters import LOW_CONFIDENCE, load_questions
+    from .chapters import LOW_CONFIDENCE
     from .chapters import edits as ce
-    from .chapters.stage import chapters_path, read_state
-    from .errors import UsageError
+    from .chapters.correct import Changes, correct
     from .migrate import try_migrate
-    from .models import Chapter
-    from .transcribe import TRANSCRIPT_NAME, chapters_edited, load_transcript_file
 
-    ws, folder = _slug_folder(workspace, slug)
+    ws, _ = _slug_folder(workspace, slug)
     try_migrate(ws)
-    path = folder / ce.EDITS_NAME
-    tpath = folder / TRANSCRIPT_NAME
-    if not tpath.is_file():
-        raise UsageError("has not been transcribed yet", path=tpath, fix="run `learncast build` first")
-    data, transcript = load_transcript_file(tpath)
-    made = data if chapters_edited(data) else read_state(chapters_path(ws.cache_dir, slug))
-    if not made.get("chapters"):
-        raise UsageError("has no chapters yet", path=tpath, fix="run `learncast chapter` (or `learncast build`) first")
-    transcript = transcript.with_chapters([Chapter.from_dict(c) for c in made["chapters"]])
-    questions = load_questions(ws.config.questions)
-    auto = ce.auto_chapters(made)
-    text = path.read_text(encoding="utf-8") if path.is_file() else None
-    slots = [ce.Slot(e, i) for i, e in enumerate(ce.parse(text, path) if text is not None else [])]
-
-    def when(option: str, value: str) -> float:
-        try:
-            return ce.parse_time(value)
-        except ValueError as exc:
-            raise UsageError(f"{option}: {exc}", fix=f"write {option} TIME, e.g. {option} 12:30") from None
-
-    touched: list[ce.Slot] = []
-    if clear:
-        slots = []
-    for value in removes:
-        t = when("--remove-edit", value)
-        if ce.remove(slots, t) is None:
-            raise UsageError(f"--remove-edit: there is no correction at {ce.clock(t)}", path=path,
-                             fix=f"see the corrections with `learncast chapters {slug} --list`")
-    for value in merges:
-        slot = ce.merge(slots, when("--merge", value), auto)
-        touched += [slot] if slot else []
-    for value in moves:
-        t, to = _time_pair("--move", value, "12:30=12:41")
-        try:
-            to_s = ce.parse_time(to)
-        except ValueError as exc:
-            raise UsageError(f"--move: {exc}", fix="write --move 12:30=12:41 (times as SS, MM:SS or HH:MM:SS)") from None
-        touched.append(ce.move(slots, t, to_s))
-    for value in sets:
-        t, label = _time_pair("--set", value, "12:30=governance")
-        known = ("intro", "closing", *questions.ids)
-        if label not in known:
-            raise UsageError(f'--set: unknown question id "{label}"', path=questions.path,
-                             fix=f"use one of {', '.join(known)}")
-        touched.append(ce.set_label(slots, t, label))
-    for value in titles:
-        t, title = _time_pair("--title", value, '12:30="Working with the council"')
-        touched.append(ce.set_title(slots, t, " ".join(title.split())))
-
-    changed = bool(clear or sets or moves or merges or titles or removes)
-    edits = [s.edit for s in slots]
-    try:
-        applied = ce.apply(auto, edits, transcript, questions, path=path)
-    except ce.ChapterEditError as exc:
-        if not changed:
-            raise
-        raise UsageError(f"not written: {exc.message}", path=path, fix=exc.fix) from None
-    idle = [s for s in touched if s in slots and s.edit in applied.unused]
-    if idle:
-        raise UsageError(f"not written: no chapter starts within {ce.TOLERANCE:g} s of {ce.clock(idle[0].edit.at)}",
-                         path=path, fix=f"check the times with `learncast chapters {slug} --list`")
-    # New entries go after the file's own, in time order.
-    slots = [s for s in slots if s.orig is not None] + sorted((s for s in slots if s.orig is None),
-                                                              key=lambda s: s.edit.at)
-    if changed and (text is not None or slots):
-        ce.save(path, ce.render(text, slots, path))
-        click.echo(f"{slug}: {len(slots)} correction(s) in {path}. "
+    changes = Changes(
+        sets=tuple(_time_pair("--set", v, "12:30=governance") for v in sets),
+        moves=tuple((t, _when("--move", to, "12:30=12:41"))
+                    for t, to in (_time_pair("--move", v, "12:30=12:41") for v in moves)),
+        merges=tuple(_when("--merge", v) for v in merges),
+        titles=tuple(_time_pair("--title", v, '12:30="Working with the council"') for v in titles),
+        removes=tuple(_when("--remove-edit", v) for v in removes),
+        clear=clear)
+    out = correct(ws, slug, changes)
+    if out.written:
+        click.echo(f"{slug}: {out.corrections} correction(s) in {out.written}. "
                    "Run `learncast build` (or `learncast chapter`) to apply them.")
-    if chapters_edited(data):
-        click.secho(f"note: the chapters in {tpath} were corrected by hand; they win over {ce.EDITS_NAME} "
-                    "until you remove that edit.", fg="yellow", err=True)
-    built = [c.to_dict() for c in transcript.chapters] == [c.to_dict() for c in applied.chapters]
-    for e in applied.unused:
+    if out.by_hand:
+        click.secho(f"note: the chapters in {out.transcript_path} were corrected by hand; they win over "
+                    f"{ce.EDITS_NAME} until you remove that edit.", fg="yellow", err=True)
+    for e in out.applied.unused:
         click.secho(f"note: the correction {e.describe()} changes nothing now.", fg="yellow", err=True)
-    pending = "" if built or chapters_edited(data) else " (not built yet: run `learncast build` to apply)"
-    click.echo(f"{slug}: {len(applied.chapters)} chapters, {len(edits)} correction(s){pending}")
-    width = max(len(c.question) for c in applied.chapters)
-    for c in applied.chapters:
+    pending = "" if out.built or out.by_hand else " (not built yet: run `learncast build` to apply)"
+    chapters = out.applied.chapters
+    click.echo(f"{slug}: {len(chapters)} chapters, {out.corrections} correction(s){pending}")
+    width = max(len(c.question) for c in chapters)
+    for c in chapters:
         mark = "corrected" if c.corrected else ("check" if c.confidence < LOW_CONFIDENCE else "")
         click.echo(f"{ce.clock(c.start):>9}  {c.question:<{width}}  {c.confidence:4.2f}  {mark:<9}  {c.title}")
+
+
+def _when(option: str, value: str, example: str = "") -> float:
+    """A time typed on the command line, in seconds."""
+    from .errors import UsageError
+    from .timecodes import parse_time
+
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        fix = (f"write {option} {example} (times as SS, MM:SS or HH:MM:SS)" if example
+               else f"write {option} TIME, e.g. {option} 12:30")
+        raise UsageError(f"{option}: {exc}", fix=fix) from None
 
 
 @main.command()

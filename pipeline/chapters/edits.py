@@ -297,25 +297,42 @@ def apply(chapters: Sequence[Chapter], edits: Sequence[ChapterEdit], transcript:
     chapters = sorted(chapters, key=lambda c: c.start)
     if not edits:
         return Applied(tuple(chapters))
-    slug = path.parent.name
-    listing = f"`learncast chapters {slug} --list`"
     end = max([transcript.duration, *(c.end for c in chapters)])
-    known = (INTRO, CLOSING, *questions.ids)
+    _check_entries(edits, end, (INTRO, CLOSING, *questions.ids), path)
+    resolved = _resolve(chapters, edits, path)
+    final, unused = _apply_entries(chapters, resolved, word_starts(transcript), questions, path)
+    _check_starts(final, path)
+    out = tuple(
+        Chapter(start=round(it.start, 3), end=round(final[k + 1].start if k + 1 < len(final) else end, 3),
+                question=it.question, title=it.title,
+                confidence=1.0 if it.corrected else it.confidence, corrected=it.corrected)
+        for k, it in enumerate(final))
+    for e in unused:
+        log.info("%s: the correction %s changes nothing now", path, e.describe())
+    return Applied(out, tuple(unused))
 
-    def fail(e: ChapterEdit, message: str, fix: str) -> ChapterEditError:
-        return ChapterEditError(f"the correction at {clock(e.at)}: {message}", path=path, fix=fix)
 
+def _fail(e: ChapterEdit, message: str, fix: str, path: Path) -> ChapterEditError:
+    return ChapterEditError(f"the correction at {clock(e.at)}: {message}", path=path, fix=fix)
+
+
+def _check_entries(edits: Sequence[ChapterEdit], end: float, known: tuple[str, ...], path: Path) -> None:
+    """Every time inside the recording, every question id in the set."""
+    slug = path.parent.name
     for e in edits:
         for t in (e.at, e.move_to):
             if t is not None and t >= end:
-                raise fail(e, f"{clock(t)} is past the end of the recording ({clock(end)})",
-                           f"correct the time, or remove the entry (`learncast chapters {slug} --remove-edit "
-                           f"{fmt_time(e.time)}`)")
+                raise _fail(e, f"{clock(t)} is past the end of the recording ({clock(end)})",
+                            f"correct the time, or remove the entry (`learncast chapters {slug} --remove-edit "
+                            f"{fmt_time(e.time)}`)", path)
         if e.question is not None and e.question not in known:
-            raise fail(e, f'unknown question id "{e.question}"',
-                       f"use one of {', '.join(known)} (the ids in the question set), or remove the entry")
+            raise _fail(e, f'unknown question id "{e.question}"',
+                        f"use one of {', '.join(known)} (the ids in the question set), or remove the entry", path)
 
-    starts = word_starts(transcript)
+
+def _resolve(chapters: Sequence[Chapter], edits: Sequence[ChapterEdit],
+             path: Path) -> list[tuple[ChapterEdit, int | None]]:
+    """Each entry with the automatic chapter it corrects (None: no chapter starts there)."""
     claims: dict[int, ChapterEdit] = {}
     resolved: list[tuple[ChapterEdit, int | None]] = []
     for e in edits:
@@ -324,12 +341,18 @@ def apply(chapters: Sequence[Chapter], edits: Sequence[ChapterEdit], transcript:
             i = nearest(chapters, e.move_to)  # already where it was moved to (a re-chaptering found it)
         if i is not None:
             if i in claims:
-                raise fail(e, f"the entry at {clock(claims[i].at)} also corrects the chapter starting at "
-                              f"{clock(chapters[i].start)}",
-                           "put both changes in one [[chapter]] entry")
+                raise _fail(e, f"the entry at {clock(claims[i].at)} also corrects the chapter starting at "
+                               f"{clock(chapters[i].start)}", "put both changes in one [[chapter]] entry", path)
             claims[i] = e
         resolved.append((e, i))
+    return resolved
 
+
+def _apply_entries(chapters: Sequence[Chapter], resolved: list[tuple[ChapterEdit, int | None]],
+                   starts: Sequence[float], questions: QuestionSet,
+                   path: Path) -> tuple[list[_Item], list[ChapterEdit]]:
+    """The chapters after every entry (in time order), and the entries that changed nothing."""
+    listing = f"`learncast chapters {path.parent.name} --list`"
     items = [_Item(c.start, c.question, c.title, c.confidence, c.corrected) for c in chapters]
     removed: list[int] = []
     added: list[_Item] = []
@@ -339,15 +362,15 @@ def apply(chapters: Sequence[Chapter], edits: Sequence[ChapterEdit], transcript:
             if i is None:
                 unused.append(e)  # no chapter starts there: what the merge asks for already holds
             elif i == 0:
-                raise fail(e, "the first chapter has no chapter before it to join",
-                           "relabel it instead (question = ...), or remove the entry")
+                raise _fail(e, "the first chapter has no chapter before it to join",
+                            "relabel it instead (question = ...), or remove the entry", path)
             else:
                 removed.append(i)
             continue
         if i is None:
             if e.question is None:
-                raise fail(e, f"no chapter starts within {TOLERANCE:g} s of {clock(e.at)}",
-                           f"check the times with {listing}; to add a chapter there, give it a question")
+                raise _fail(e, f"no chapter starts within {TOLERANCE:g} s of {clock(e.at)}",
+                            f"check the times with {listing}; to add a chapter there, give it a question", path)
             item = _Item(snap(e.time, starts), e.question, default_title(e.question, questions), 1.0)
             added.append(item)
         else:
@@ -359,13 +382,17 @@ def apply(chapters: Sequence[Chapter], edits: Sequence[ChapterEdit], transcript:
         if e.title is not None:
             item.title = e.title
         item.corrected = True
-
     kept = [it for i, it in enumerate(items) if i not in removed]
     final = sorted(kept + added, key=lambda it: it.start)
     for i in removed:  # the chapter that now runs over a merged start was reviewed too
         covering = [it for it in final if it.start <= chapters[i].start]
         if covering:
             covering[-1].corrected = True
+    return final, unused
+
+
+def _check_starts(final: Sequence[_Item], path: Path) -> None:
+    """The first chapter starts at 0:00, and no two start within MIN_GAP of each other."""
     if not final or final[0].start > 1e-3:
         raise ChapterEditError(
             f"no chapter would start at 0:00 (the first starts at {clock(final[0].start) if final else '?'})",
@@ -375,15 +402,8 @@ def apply(chapters: Sequence[Chapter], edits: Sequence[ChapterEdit], transcript:
         if b.start - a.start < MIN_GAP:
             raise ChapterEditError(
                 f"two chapters would start at {clock(a.start)} ({a.question} and {b.question})", path=path,
-                fix=f"move or remove one of the corrections there (see {listing})")
-    out = tuple(
-        Chapter(start=round(it.start, 3), end=round(final[k + 1].start if k + 1 < len(final) else end, 3),
-                question=it.question, title=it.title,
-                confidence=1.0 if it.corrected else it.confidence, corrected=it.corrected)
-        for k, it in enumerate(final))
-    for e in unused:
-        log.info("%s: the correction %s changes nothing now", path, e.describe())
-    return Applied(out, tuple(unused))
+                fix=f"move or remove one of the corrections there (see `learncast chapters {path.parent.name} "
+                    "--list`)")
 
 
 # ---------------------------------------------------------------- transcript.json
