@@ -102,7 +102,7 @@ def _load_minilm() -> Embed:
 
     def embed(texts: list[str]) -> np.ndarray:
         # Short sentences give each thread too little work: on two busy cores, two
-        # threads took 10.8 s for what one did in 2.9 s (measured). The setting is
+        # threads were several times slower than one. The setting is
         # process-wide, so it is put back for whatever else runs torch here.
         threads = torch.get_num_threads()
         torch.set_num_threads(EMBED_THREADS)

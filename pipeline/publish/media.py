@@ -13,7 +13,7 @@ limited signal is measured again, and a final plain gain makes up the loudness t
 limiting took away (1-2 LU on conversation). If that make-up gain would push the
 peaks past the limit, the limiting is repeated once with the loss added, and a last
 limiter at the limit catches whatever is left. (loudnorm, used before, resamples to
-192 kHz in every pass and took 10 minutes per hour of audio; this takes about one.)
+192 kHz in every pass, which made publishing many times slower.)
 
 Encoding is one ffmpeg run per recording: one decode and one limiter feed both the
 MP3 and the MP4's AAC track. :func:`prepare_media` does it ahead of publishing (a
@@ -72,7 +72,7 @@ LIMIT_TP = TARGET_TP - 1.0
 PRELIMIT_MARGIN = 3.0
 # 48 kHz: the MP4's rate and near the MP3's. The true-peak measurement after the
 # limiter (not the limiter's own oversampling) is what keeps the peaks honest, so
-# the 192 kHz the limiter used to run at bought nothing but a 4x slower pass.
+# the 192 kHz the limiter used to run at bought nothing but a slower pass.
 LIMITER_RATE = 48000
 # LAME 3.100 in CBR (64-160 kbps) plays back 0.4 dB quieter than its input (measured
 # on a 1 kHz sine and on speech; VBR and 320k do not), so the MP3 is aimed 0.4 LU up.
@@ -82,8 +82,8 @@ MP3_RATE = 44100
 MP3_BITRATE = {1: "64k", 2: "128k"}  # speech: transparent at these rates, small downloads
 AAC_RATE = 48000
 AAC_BITRATE = {1: "96k", 2: "128k"}
-# ffmpeg's "fast" AAC coder: a third of the default coder's time (18 s against 51 s of
-# CPU per hour of speech, measured), no audible difference for speech at 96-128 kbps.
+# ffmpeg's "fast" AAC coder: much less CPU than the default coder, and no audible
+# difference for speech at 96-128 kbps.
 AAC_CODER = "fast"
 VIDEO_MAX_HEIGHT = 1080
 POSTER_SIZE = 1400  # px, Apple's minimum for artwork

@@ -305,6 +305,7 @@ def transcribe_recording(job: Job, audio: Audio) -> tuple[dict[str, Any], Transc
     extra = {"source": audio.recording.path.name,
              "transcribed_at": job.now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")}
     data = transcript_to_file_data(transcript, asr_key=key, extra=extra)
+    data["checksum"] = content_checksum(data)  # ours: a person's edit will no longer match it
     # Written even when no speech was found, so a silent recording is not transcribed again.
     if not replace_transcript_file(path, data, expected=stamp, machine=True, lock=job.lock()):
         data, transcript = read(path)  # a person saved it meanwhile: theirs stands
