@@ -237,8 +237,7 @@ def run_pool(ws: Workspace, recordings: list[Recording], steps: Sequence[str], j
                     result = fut.result()
                 except Exception as exc:  # a worker died (out of memory, killed)
                     result = _lost(rec, exc, fix="run the build again; if it recurs, use --jobs 1")
-                for name in parent_steps:
-                    result, _ = step(parent, rec, name, result)
+                result = run_recording(parent, rec, parent_steps, result=result)
                 reporter.finished(rec.slug, result.ok, result.message)
                 results.append(result)
     finally:

@@ -372,10 +372,12 @@ def step(res: Resources, rec: Recording, name: str, result: RecordingResult,
 
 
 def run_steps(res: Resources, rec: Recording, steps: Sequence[str],
-              after_ingest: Callable[[Audio], None] | None = None) -> RecordingResult:
+              after_ingest: Callable[[Audio], None] | None = None,
+              result: RecordingResult | None = None) -> RecordingResult:
     """Every step for one recording (the one step loop every way of building uses);
-    ``after_ingest`` is given the decoded audio as soon as there is some."""
-    result, stereo = RecordingResult(slug=rec.slug, path=rec.path), None
+    ``after_ingest`` is given the decoded audio as soon as there is some. ``result``
+    carries on from steps run elsewhere (a worker process ran the first ones)."""
+    result, stereo = result or RecordingResult(slug=rec.slug, path=rec.path), None
     for name in steps:
         result, stereo = step(res, rec, name, result, stereo)
         if name == "ingest" and result.ok and after_ingest is not None:
