@@ -228,37 +228,46 @@ def transcribe_step(res: Resources, rec: Recording, audio: Audio, stereo: Path |
     return with_review(res.ws, rec.slug, transcript)
 
 
-def load_step(res: Resources, rec: Recording) -> Transcript:
-    """The transcript as the stages left it: its words, its chapters and its review."""
-    from .chapters.stage import chapters_path, stored_chapters
-    from .transcribe import TRANSCRIPT_NAME, chapters_edited, require_speech
+def _transcribed(res: Resources, rec: Recording) -> tuple[dict[str, Any], Transcript]:
+    from .transcribe import TRANSCRIPT_NAME, require_speech
 
     path = res.ws.transcript_dir(rec.slug) / TRANSCRIPT_NAME
     if not path.is_file():
         raise InputError("has not been transcribed yet", path=rec.path,
                          fix="run `learncast transcribe` (or `learncast build`) first")
     data, transcript = res.read(path)
+    return data, require_speech(transcript, rec.path)
+
+
+def _chapter(res: Resources, rec: Recording, data: dict[str, Any], transcript: Transcript) -> Transcript:
+    from .chapters.stage import Job, chapter_recording, chapters_path
+
+    job = Job(folder=res.ws.transcript_dir(rec.slug), state=chapters_path(res.ws.cache_dir, rec.slug),
+              questions=res.questions, scorer=lambda: res.scorer, identity=res.scorer_identity,
+              started=lambda: res.reporter.started(rec.slug, "chapter"))
+    return chapter_recording(job, data, transcript)
+
+
+def load_step(res: Resources, rec: Recording) -> Transcript:
+    """The transcript as the stages left it: its words, its chapters and its review.
+
+    Chapters come from the chapter stage's record; when there is none (the cache was
+    deleted), the chapter stage makes it again first."""
+    from .chapters.stage import chapters_path, stored_chapters
+    from .transcribe import chapters_edited
+
+    data, transcript = _transcribed(res, rec)
     if not chapters_edited(data):
-        transcript = transcript.with_chapters(stored_chapters(chapters_path(res.ws.cache_dir, rec.slug)))
-    return with_review(res.ws, rec.slug, require_speech(transcript, rec.path))
+        state = chapters_path(res.ws.cache_dir, rec.slug)
+        transcript = (transcript.with_chapters(stored_chapters(state)) if state.is_file()
+                      else _chapter(res, rec, data, transcript))
+    return with_review(res.ws, rec.slug, transcript)
 
 
 def chapter_step(res: Resources, rec: Recording) -> Transcript:
     """Chapter against the question set (see :mod:`pipeline.chapters.stage`), then the formats."""
-    from .chapters.stage import Job, chapter_recording, chapters_path
-    from .transcribe import TRANSCRIPT_NAME, require_speech
-
-    folder = res.ws.transcript_dir(rec.slug)
-    path = folder / TRANSCRIPT_NAME
-    if not path.is_file():
-        raise InputError("has not been transcribed yet", path=rec.path,
-                         fix="run `learncast transcribe` (or `learncast build`) first")
-    data, transcript = res.read(path)
-    require_speech(transcript, rec.path)
-    job = Job(folder=folder, state=chapters_path(res.ws.cache_dir, rec.slug), questions=res.questions,
-              scorer=lambda: res.scorer, identity=res.scorer_identity,
-              started=lambda: res.reporter.started(rec.slug, "chapter"))
-    transcript = with_review(res.ws, rec.slug, chapter_recording(job, data, transcript))
+    data, transcript = _transcribed(res, rec)
+    transcript = with_review(res.ws, rec.slug, _chapter(res, rec, data, transcript))
     formats_step(res, rec, transcript)
     return transcript
 

@@ -153,3 +153,16 @@ def test_saves_while_builds_run_are_never_lost(workspace: Path, run, fake_engine
         stop.set()
         writer.join()
     assert json.loads(path.read_text(encoding="utf-8"))["segments"][0]["text"] == last[0]
+
+
+def test_publish_remakes_the_chapters_when_their_record_is_gone(edited: Path, cli):
+    import shutil
+
+    before = checksums(edited / "transcripts")
+    shutil.rmtree(edited / ".learncast" / "chapters")  # the cache is disposable
+    result = cli("publish", "--workspace", edited)
+    assert result.exit_code == 0, result.output
+    page = (edited / "site" / "episodes" / "jane" / "index.html").read_text(encoding="utf-8")
+    assert "Breaking the form rule" in page  # the correction, applied to chapters made again
+    assert (edited / ".learncast" / "chapters" / "jane.json").is_file()
+    assert checksums(edited / "transcripts") == before
