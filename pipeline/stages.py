@@ -210,7 +210,7 @@ def ingest_step(res: Resources, rec: Recording) -> tuple[Audio, Path | None]:
 
 def transcribe_step(res: Resources, rec: Recording, audio: Audio, stereo: Path | None) -> Transcript:
     """Transcribe unless transcript.json is current or a person has edited it."""
-    from .transcribe import TRANSCRIPT_NAME, Job, transcribe_recording
+    from .transcribe import TRANSCRIPT_NAME, TranscriptionJob, transcribe_recording
 
     folder = res.ws.transcript_dir(rec.slug)
     if not (folder / TRANSCRIPT_NAME).is_file():
@@ -221,7 +221,7 @@ def transcribe_step(res: Resources, rec: Recording, audio: Audio, stereo: Path |
             hook(rec, audio)
         res.reporter.started(rec.slug, "transcribe", audio.duration)
 
-    job = Job(folder=folder, config=res.config, settings=res.settings, engine=lambda: res.engine,
+    job = TranscriptionJob(folder=folder, config=res.config, settings=res.settings, engine=lambda: res.engine,
               lock=lambda: file_lock(res.ws, rec.slug), now=res.now, stereo=stereo,
               progress=lambda done: res.reporter.advanced(rec.slug, done), before_asr=before, read=res.read)
     _, transcript = transcribe_recording(job, audio)
@@ -240,9 +240,9 @@ def _transcribed(res: Resources, rec: Recording) -> tuple[dict[str, Any], Transc
 
 
 def _chapter(res: Resources, rec: Recording, data: dict[str, Any], transcript: Transcript) -> Transcript:
-    from .chapters.stage import Job, chapter_recording, chapters_path
+    from .chapters.stage import ChapterJob, chapter_recording, chapters_path
 
-    job = Job(folder=res.ws.transcript_dir(rec.slug), state=chapters_path(res.ws.cache_dir, rec.slug),
+    job = ChapterJob(folder=res.ws.transcript_dir(rec.slug), state=chapters_path(res.ws.cache_dir, rec.slug),
               questions=res.questions, scorer=lambda: res.scorer, identity=res.scorer_identity,
               started=lambda: res.reporter.started(rec.slug, "chapter"))
     return chapter_recording(job, data, transcript)

@@ -13,7 +13,7 @@ import pytest
 from conftest import scripted_segments
 from pipeline import consent, redact, review
 from pipeline.chapters import load_questions
-from pipeline.chapters.stage import Job as ChapterJob
+from pipeline.chapters.stage import ChapterJob
 from pipeline.chapters.stage import chapter_recording, chapters_path, read_state
 from pipeline.errors import ConfigError, InputError
 from pipeline.fsutil import file_stamp
@@ -23,7 +23,7 @@ from pipeline.publish.episodes import PublishContext, provenance, publishable
 from pipeline.publish.history import History, episode_guid
 from pipeline.stages import RecordingResult
 from pipeline.status import recording_states
-from pipeline.transcribe import (FORMAT_VERSION, TRANSCRIPT_NAME, Job, Settings, content_checksum,
+from pipeline.transcribe import (FORMAT_VERSION, TRANSCRIPT_NAME, Settings, TranscriptionJob, content_checksum,
                                  is_hand_edited, replace_transcript_file, transcribe_recording,
                                  transcript_to_file_data)
 from pipeline.transcribe.types import RawResult
@@ -70,10 +70,10 @@ class _Engine:
         return RawResult(language="en", segments=scripted_segments(duration))
 
 
-def _job(folder: Path, engine: _Engine) -> Job:
+def _job(folder: Path, engine: _Engine) -> TranscriptionJob:
     import contextlib
 
-    return Job(folder=folder, config=Workspace.open(folder.parent.parent).config, settings=Settings(engine="fake"),
+    return TranscriptionJob(folder=folder, config=Workspace.open(folder.parent.parent).config, settings=Settings(engine="fake"),
                engine=lambda: engine, lock=contextlib.nullcontext, now=NOW)
 
 

@@ -84,7 +84,7 @@ def stored_chapters(path: Path) -> tuple[Chapter, ...]:
 
 
 @dataclass(frozen=True)
-class Job:
+class ChapterJob:
     """One recording's chaptering. ``scorer`` loads the sentence scorer on first call;
     ``identity`` is the configured scorer's name and version (see :func:`scorer_identity`);
     ``started`` is told when the scorer really runs (the progress display)."""
@@ -97,7 +97,7 @@ class Job:
     started: Callable[[], None] | None = None
 
 
-def chapter_recording(job: Job, data: dict[str, Any], transcript: Transcript) -> Transcript:
+def chapter_recording(job: ChapterJob, data: dict[str, Any], transcript: Transcript) -> Transcript:
     """The stage: ``transcript`` with its chapters, made only when something they depend on
     changed; the corrections are applied every time they change (the file is never written)."""
     from ..transcribe import chapters_edited

@@ -256,7 +256,7 @@ def require_speech(transcript: Transcript, path: Path) -> Transcript:
 
 
 @dataclass(frozen=True)
-class Job:
+class TranscriptionJob:
     """One recording's transcription: where its transcript goes, and how to reach the engine.
 
     ``engine`` loads the model on first call (a build shares one across recordings);
@@ -276,7 +276,7 @@ class Job:
     read: Callable[[Path], tuple[dict[str, Any], Transcript]] | None = None
 
 
-def transcribe_recording(job: Job, audio: Audio) -> tuple[dict[str, Any], Transcript]:
+def transcribe_recording(job: TranscriptionJob, audio: Audio) -> tuple[dict[str, Any], Transcript]:
     """The stage: transcript.json for ``audio``, made unless it is current or a person's.
 
     Returns the file's data and its Transcript (without chapters).
@@ -317,5 +317,5 @@ __all__ = [
     "load_transcript_file",
     "is_hand_edited", "text_edited", "chapters_edited",
     "write_transcript_file", "replace_transcript_file", "transcript_to_file_data", "transcribe_audio",
-    "get_engine", "speaker_names", "require_speech", "Job", "transcribe_recording",
+    "get_engine", "speaker_names", "require_speech", "TranscriptionJob", "transcribe_recording",
 ]
