@@ -357,29 +357,26 @@ def _episodes(ws, count: int, minutes: float) -> tuple[list, float, int]:
             audio=MediaFile(path=ws.episode_dir(slug) / "audio.mp3", url=config.url("episodes", slug, "audio.mp3"),
                             mime_type="audio/mpeg", length=mp3_bytes),
             page_url=config.url("episodes", slug) + "/",
-            files={kind: config.url("episodes", slug, name) for kind, name in _DOWNLOADS.items()}))
+            files={kind: config.url("episodes", slug, name) for kind, name in _downloads().items()}))
     return episodes, chapter_s, sum(len(s.words) for s in variants[0].segments)
 
 
-_DOWNLOADS = {"vtt": "transcript.vtt", "srt": "transcript.srt", "txt": "transcript.txt",
-              "json": "transcript.json", "chapters": "chapters.json"}
+def _downloads() -> dict[str, str]:
+    from pipeline.formats import CHAPTERS_NAME, FILE_NAMES
+
+    return {("json" if kind == "p20" else kind): name for kind, name in {**FILE_NAMES, "chapters": CHAPTERS_NAME}.items()}
 
 
 def _write_downloads(ws, episodes: list) -> None:
-    """The transcript formats beside each page, as the publish stage writes them."""
-    from pipeline.chapters import to_p20_chapters
+    """The transcript formats beside each page, with the functions the publish stage uses."""
+    from pipeline.formats import CHAPTERS_NAME, FILE_NAMES, chapters_text, render_all
     from pipeline.fsutil import write_text_if_changed
-    from pipeline.formats import cues, to_p20_json, to_srt, to_txt, to_vtt
 
     for ep in episodes:
         out = ws.episode_dir(ep.slug)
-        t = ep.transcript
-        cue_list = cues(t)  # as publishing does: one caption layout for the VTT and the SRT
-        for name, text in (("transcript.vtt", to_vtt(t, cue_list)), ("transcript.srt", to_srt(t, cue_list)),
-                           ("transcript.txt", to_txt(t)),
-                           ("transcript.json", json.dumps(to_p20_json(t), ensure_ascii=False, indent=2)),
-                           ("chapters.json", json.dumps(to_p20_chapters(t.chapters, ep.page_url), indent=2))):
-            write_text_if_changed(out / name, text + "\n")
+        for kind, text in render_all(ep.transcript).items():  # one caption layout for the VTT and the SRT
+            write_text_if_changed(out / FILE_NAMES[kind], text)
+        write_text_if_changed(out / CHAPTERS_NAME, chapters_text(ep.transcript, ep.page_url))
 
 
 def _du(folder: Path) -> tuple[int, int]:
