@@ -360,7 +360,8 @@
   function renderRedactions(list) {
     const ol = document.getElementById("redactions");
     ol.replaceChildren();
-    if (!list.length) ol.appendChild(el("li", { class: "none" }, "None."));
+    ol.hidden = !list.length;
+    document.getElementById("no-redactions").hidden = !!list.length;
     for (const r of list) {
       const li = el("li", {}, r.describe + " ");
       const b = el("button", { type: "button", "aria-label": "Remove redaction " + r.n + ": " + r.describe }, "Remove");
