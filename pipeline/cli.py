@@ -178,6 +178,29 @@ def serve(workspace: Path, host: str, port: int) -> None:
 
 
 @main.command()
+@workspace_option
+@click.option("--port", default=0, show_default="a free port", type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--no-browser", is_flag=True, help="Print the address without opening a browser.")
+def studio(workspace: Path, port: int, no_browser: bool) -> None:
+    """Check and correct transcripts in the browser, on http://127.0.0.1 only."""
+    from . import studio as st
+
+    ws = _open(workspace)
+    sock = st.bind(port)
+    app, _, url = st.prepare(ws, sock)
+    click.echo(f"Learncast studio for {ws.root}: open {url}  (Ctrl-C to stop)", err=True)
+    click.echo(url)
+    if not no_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        st.serve(app, sock)
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
 @click.argument("slug")
 @workspace_option
 @click.option("--undo", is_flag=True, help="Mark the transcript as not reviewed again.")

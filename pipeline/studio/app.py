@@ -1,0 +1,382 @@
+"""The studio's routes: a thin web layer over the functions the CLI calls.
+
+Pages (jinja2, autoescaped) and a JSON API. Every route names a recording by its slug,
+and a slug is only ever one of the workspace's own recordings (:func:`find`): nothing a
+request says becomes a path. Every write goes through the library: transcript.json with
+:func:`~pipeline.transcribe.write_transcript_file` as a person's write under the
+recording's file lock (never the build's workspace lock, so a person never waits on a
+build), the review mark with :func:`~pipeline.review.mark_reviewed`, consent with
+:func:`~pipeline.consent.record`, cuts with :mod:`pipeline.redact`, the recording's
+details with :func:`~pipeline.tomledit.update_sidecar`. The guard in front of it all is
+:mod:`pipeline.studio.security`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import consent, redact, review, tomledit
+from ..errors import ConfigError, LearncastError, UsageError
+from ..fsutil import inside
+from ..models import Recording
+from ..status import recording_states
+from ..timecodes import parse_time
+from ..transcribe import TRANSCRIPT_NAME, read_transcript_file, write_transcript_file
+from ..workspace import Workspace, check_slug, file_lock
+from .edits import UNCERTAIN_BELOW, BadEdit, apply_edit, uncertain_count, version_of
+from .security import BodyTooLarge, Guard, Secrets
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+VIDEO = {".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi"}
+SAVE_LOCK_TIMEOUT = 5.0  # seconds: the build holds a recording's lock only to replace one file
+
+
+class Refused(Exception):
+    """A request that cannot be done: HTTP ``status`` and a one-line message."""
+
+    def __init__(self, status: int, message: str, **extra: Any):
+        super().__init__(message)
+        self.status, self.message, self.extra = status, message, extra
+
+
+@dataclass(frozen=True)
+class Studio:
+    ws: Workspace
+    keys: Secrets
+    templates: jinja2.Environment
+
+    def page(self, name: str, **values: Any) -> HTMLResponse:
+        html = self.templates.get_template(name).render(csrf=self.keys.csrf, **values)
+        return HTMLResponse(html)
+
+
+# ---------------------------------------------------------------- recordings
+
+
+def find(ws: Workspace, slug: str) -> Recording:
+    """The workspace's recording with this slug; Refused(404) for anything else.
+
+    Refuses a slug slugify could not make (``..``, ``/etc``, ``%2e``), one no recording in
+    media/ has, and a recording or transcript folder that leads outside the workspace (a
+    symlink).
+    """
+    try:
+        check_slug(slug)
+    except UsageError:
+        raise Refused(404, f'"{slug[:60]}" is not a recording in this workspace') from None
+    recordings, _ = ws.recordings()
+    rec = next((r for r in recordings if r.slug == slug), None)
+    if rec is None:
+        raise Refused(404, f'no recording "{slug}" in this workspace')
+    folder = ws.transcript_dir(slug)
+    if rec.path.is_symlink() or not inside(rec.path, ws.media_dir) or \
+            (folder.exists() and (folder.is_symlink() or not inside(folder, ws.transcripts_dir))):
+        raise Refused(404, f'"{slug}" leads outside the workspace')
+    return rec
+
+
+def transcript_path(ws: Workspace, slug: str) -> Path:
+    path = ws.transcript_dir(slug) / TRANSCRIPT_NAME
+    if path.is_symlink() or not path.is_file():
+        raise Refused(404, f'"{slug}" has no transcript yet; run `learncast build` first')
+    return path
+
+
+def _row(ws: Workspace, rec: Recording | None, state) -> dict[str, Any]:
+    """One line of the recordings list."""
+    row: dict[str, Any] = {"slug": state.slug, "state": state.state, "detail": state.detail,
+                           "title": state.slug, "interviewee": "", "date": "", "duration": None,
+                           "uncertain": None, "link": rec is not None}
+    if rec is None:
+        return row
+    row.update(title=rec.title, interviewee=rec.meta.interviewee or "",
+               date=rec.meta.date.isoformat() if rec.meta.date else "")
+    path = ws.transcript_dir(rec.slug) / TRANSCRIPT_NAME
+    if path.is_file() and not path.is_symlink():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            row["duration"] = float(data.get("duration") or 0) or None
+            row["uncertain"] = uncertain_count(data)
+        except (OSError, ValueError, TypeError, AttributeError):
+            row["detail"] = row["detail"] or "transcript.json cannot be read"
+    return row
+
+
+def recording_rows(ws: Workspace) -> list[dict[str, Any]]:
+    recordings, _ = ws.recordings()
+    by_slug = {r.slug: r for r in recordings}
+    return [_row(ws, by_slug.get(s.slug), s) for s in recording_states(ws)]
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(round(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+# ---------------------------------------------------------------- requests
+
+
+async def body_json(request: Request) -> Any:
+    try:
+        raw = await request.body()
+    except BodyTooLarge:
+        raise Refused(413, "the request body is over the size limit") from None
+    try:
+        return json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise Refused(400, "the request body is not JSON") from None
+
+
+def answer(exc: Exception) -> JSONResponse:
+    if isinstance(exc, Refused):
+        return JSONResponse({"error": exc.message, **exc.extra}, status_code=exc.status)
+    if isinstance(exc, BadEdit):
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    if isinstance(exc, ConfigError):
+        return JSONResponse({"error": "; ".join(exc.problems)}, status_code=400)
+    if isinstance(exc, LearncastError):
+        return JSONResponse({"error": exc.one_line()}, status_code=400)
+    raise exc
+
+
+def route(handler):
+    """A Starlette endpoint from ``handler(studio, request)``: Refused and library errors
+    become JSON answers with their one-line message."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request.app.state.studio, request)
+        except (Refused, BadEdit, LearncastError) as exc:
+            return answer(exc)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+# ---------------------------------------------------------------- pages
+
+
+async def list_page(studio: Studio, request: Request) -> Response:
+    rows = await run_in_threadpool(recording_rows, studio.ws)
+    return studio.page("list.html", show=studio.ws.config.title, rows=rows, clock=clock)
+
+
+async def recording_page(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    meta = rec.meta
+    details = {"title": meta.title or "", "interviewee": meta.interviewee or "", "role": meta.role or "",
+               "date": meta.date.isoformat() if meta.date else "", "description": meta.description or ""}
+    said = consent.decision(studio.ws.transcript_dir(rec.slug), rec)
+    mark = review.read_review(studio.ws.transcript_dir(rec.slug))
+    return studio.page("recording.html", show=studio.ws.config.title, rec=rec, details=details,
+                       video=rec.path.suffix.lower() in VIDEO, consent=said, review=mark,
+                       threshold=UNCERTAIN_BELOW)
+
+
+async def media(studio: Studio, request: Request) -> Response:
+    """The recording itself, with byte ranges (Starlette's FileResponse answers ``Range``
+    with 206, as pipeline.serve does for the site), so the player can seek."""
+    rec = find(studio.ws, request.path_params["slug"])
+    kind = mimetypes.guess_type(rec.path.name)[0] or "application/octet-stream"
+    return FileResponse(rec.path, media_type=kind, headers={"cache-control": "private, max-age=0"})
+
+
+# ---------------------------------------------------------------- the transcript
+
+
+async def get_transcript(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    path = transcript_path(studio.ws, rec.slug)
+    raw = path.read_bytes()
+    return JSONResponse({"version": version_of(raw), "data": json.loads(raw), "threshold": UNCERTAIN_BELOW})
+
+
+def save_transcript(ws: Workspace, slug: str, body: Any) -> dict[str, Any]:
+    """Save a person's edit if the file is still the version they edited; Refused(409) with
+    both versions otherwise. Written atomically, as a person's write (the checksum stays)."""
+    if not isinstance(body, dict) or not isinstance(body.get("version"), str):
+        raise BadEdit('the body needs the "version" it edited')
+    path = transcript_path(ws, slug)
+    with file_lock(ws, slug, timeout=SAVE_LOCK_TIMEOUT):
+        raw = path.read_bytes()
+        current = version_of(raw)
+        if current != body["version"]:
+            raise Refused(409, "the transcript was changed elsewhere since this page loaded it",
+                          version=current, current=json.loads(raw), yours=body)
+        data = apply_edit(read_transcript_file(path), body)
+        write_transcript_file(path, data, machine=False)
+        saved = path.read_bytes()
+    log.info("%s: transcript saved from the studio", slug)
+    return {"version": version_of(saved), "data": json.loads(saved)}
+
+
+async def put_transcript(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    body = await body_json(request)
+    return JSONResponse(await run_in_threadpool(save_transcript, studio.ws, rec.slug, body))
+
+
+# ---------------------------------------------------------------- the person's decisions
+
+
+def _text(body: dict[str, Any], key: str, limit: int = 2000) -> str:
+    value = body.get(key, "")
+    if not isinstance(value, str) or len(value) > limit:
+        raise BadEdit(f'"{key}" must be text of at most {limit} characters')
+    return " ".join(value.split()) if key != "description" else value.strip()
+
+
+def _object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise BadEdit("the body must be a JSON object")
+    return body
+
+
+async def post_review(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    body = _object(await body_json(request))
+    reviewed = body.get("reviewed", True) is not False
+    by = _text(body, "by", 200)
+    if reviewed and not by:
+        raise BadEdit("give the name of the person who reviewed it")
+    folder = studio.ws.transcript_dir(rec.slug)
+    transcript_path(studio.ws, rec.slug)
+    review.mark_reviewed(folder, reviewed=reviewed, by=by or None)
+    mark = review.read_review(folder)
+    return JSONResponse({"reviewed": mark.reviewed, "reviewed_by": mark.reviewed_by, "reviewed_at": mark.reviewed_at})
+
+
+async def post_consent(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    body = _object(await body_json(request))
+    state, until = body.get("consent"), _text(body, "until", 10)
+    try:
+        date = dt.date.fromisoformat(until) if until else None
+    except ValueError:
+        raise BadEdit(f'"{until}" is not a date (YYYY-MM-DD)') from None
+    consent.record(studio.ws.transcript_dir(rec.slug), state if isinstance(state, str) else "", date)
+    said = consent.decision(studio.ws.transcript_dir(rec.slug), rec)
+    return JSONResponse({"consent": said.consent,
+                         "publish_after": said.publish_after.isoformat() if said.publish_after else None})
+
+
+def _redaction_list(entries: list[redact.Redaction]) -> list[dict[str, Any]]:
+    return [{"n": i, "kind": e.kind, "text": e.text, "start": e.start, "end": e.end, "reason": e.reason,
+             "describe": e.describe()} for i, e in enumerate(entries, 1)]
+
+
+async def get_redactions(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    return JSONResponse({"redactions": _redaction_list(redact.load(studio.ws.transcript_dir(rec.slug)))})
+
+
+def _new_redaction(body: dict[str, Any]) -> redact.Redaction:
+    reason = _text(body, "reason", 500)
+    if body.get("text"):
+        text = _text(body, "text", 500)
+        if not redact.has_words(text):
+            raise BadEdit(f'"{text}" has no words to match')
+        return redact.Redaction(text=text, reason=reason)
+    try:
+        start, end = parse_time(str(body.get("start", ""))), parse_time(str(body.get("end", "")))
+    except ValueError as exc:
+        raise BadEdit(f"{exc} (times as seconds, MM:SS or H:MM:SS)") from None
+    if end <= start:
+        raise BadEdit("the range ends before it starts")
+    return redact.Redaction(start=start, end=end, reason=reason)
+
+
+async def post_redaction(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    new = _new_redaction(_object(await body_json(request)))
+    folder = studio.ws.transcript_dir(rec.slug)
+    with file_lock(studio.ws, rec.slug, timeout=SAVE_LOCK_TIMEOUT):
+        entries = redact.load(folder) + [new]
+        folder.mkdir(parents=True, exist_ok=True)
+        redact.save(folder, entries)
+    return JSONResponse({"redactions": _redaction_list(redact.load(folder))})
+
+
+async def delete_redaction(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    folder = studio.ws.transcript_dir(rec.slug)
+    n = request.path_params["n"]
+    with file_lock(studio.ws, rec.slug, timeout=SAVE_LOCK_TIMEOUT):
+        entries = redact.load(folder)
+        if not 1 <= n <= len(entries):
+            raise Refused(404, f"there is no redaction {n}")
+        redact.save(folder, [e for i, e in enumerate(entries, 1) if i != n])
+    return JSONResponse({"redactions": _redaction_list(redact.load(folder))})
+
+
+DETAIL_KEYS = ("title", "interviewee", "role", "date", "description")
+
+
+async def post_details(studio: Studio, request: Request) -> Response:
+    """The recording's details into its sidecar (``media/<name>.toml``), comments kept; an
+    empty field removes its key."""
+    rec = find(studio.ws, request.path_params["slug"])
+    body = _object(await body_json(request))
+    values = {k: (_text(body, k, 5000) or None) for k in DETAIL_KEYS if k in body}
+    if not values:
+        raise BadEdit(f"nothing to change; give any of {', '.join(DETAIL_KEYS)}")
+    sidecar = rec.sidecar or rec.path.with_suffix(".toml")
+    if sidecar.is_symlink() or not inside(sidecar, studio.ws.media_dir):
+        raise Refused(403, "the sidecar leads outside the workspace")
+    tomledit.update_sidecar(sidecar, values)
+    return JSONResponse({"saved": sorted(values)})
+
+
+async def api_recordings(studio: Studio, request: Request) -> Response:
+    return JSONResponse({"recordings": await run_in_threadpool(recording_rows, studio.ws)})
+
+
+# ---------------------------------------------------------------- the app
+
+
+def templates() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | None = None) -> Guard:
+    """The studio for ``ws``: the Starlette app behind its guard. ``keys.listen_on`` must be
+    called with the address it serves before it answers anything."""
+    keys = keys or Secrets()
+    r = "/api/recordings/{slug}"
+    app = Starlette(routes=[
+        Route("/", route(list_page)),
+        Route("/recordings/{slug}", route(recording_page)),
+        Route("/media/{slug}", route(media)),
+        Route("/api/recordings", route(api_recordings)),
+        Route(f"{r}/transcript", route(get_transcript), methods=["GET"]),
+        Route(f"{r}/transcript", route(put_transcript), methods=["PUT"]),
+        Route(f"{r}/review", route(post_review), methods=["POST"]),
+        Route(f"{r}/consent", route(post_consent), methods=["POST"]),
+        Route(f"{r}/redactions", route(get_redactions), methods=["GET"]),
+        Route(f"{r}/redactions", route(post_redaction), methods=["POST"]),
+        Route(f"{r}/redactions/{{n:int}}", route(delete_redaction), methods=["DELETE"]),
+        Route(f"{r}/details", route(post_details), methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ])
+    app.state.studio = Studio(ws=ws, keys=keys, templates=templates())
+    kwargs = {} if max_body is None else {"max_body": max_body}
+    return Guard(app, keys, **kwargs)

@@ -1,0 +1,125 @@
+"""A person's edit to a transcript, checked and timed before it is saved.
+
+The studio sends a recording's segments (each with its ``text``, ``speaker`` and the
+``words`` it had when the page loaded) and its ``speakers`` map. Where a turn's text no
+longer reads as its words, :func:`retime` gives it new words:
+
+* a word the person did not change keeps its exact timings and probability;
+* each run of changed words gets the time span of the words it replaces (from the start
+  of the first replaced word to the end of the last), shared out evenly among the new
+  words; a word typed where there was none gets the gap between its neighbours;
+* a word a person typed is certain (probability 1.0): they heard it.
+
+Nothing is re-aligned against the audio: the span a new word gets is the span of what
+was said there, which is enough to seek to it and to keep captions in place.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from typing import Any
+
+from ..models import Transcript
+
+UNCERTAIN_BELOW = 0.5  # a word the engine gave a lower probability than this is marked for checking
+MAX_TEXT = 20_000  # characters in one turn
+
+
+class BadEdit(ValueError):
+    """The edit cannot be saved; the message is one line for the person."""
+
+
+def version_of(raw: bytes) -> str:
+    """The version of a transcript.json: the sha256 of its bytes."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def uncertain_count(data: dict[str, Any], threshold: float = UNCERTAIN_BELOW) -> int:
+    return sum(1 for seg in data.get("segments", ()) if isinstance(seg, dict)
+               for w in seg.get("words", ()) if isinstance(w, dict)
+               and float(w.get("probability", 1.0)) < threshold)
+
+
+def retime(words: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The words of ``text``, timed from ``words`` (the turn's words before the edit); see the
+    module docstring for how. The words' own strings keep Whisper's leading space."""
+    old = [w["word"].strip() for w in words]
+    new = text.split()
+    out: list[dict[str, Any]] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            out += [dict(w) for w in words[a0:a1]]
+            continue
+        if b0 == b1:  # deleted words: their time goes with them
+            continue
+        if a1 > a0:
+            start, end = float(words[a0]["start"]), float(words[a1 - 1]["end"])
+        else:  # inserted: the gap between the neighbours
+            start = float(words[a0 - 1]["end"]) if a0 > 0 else float(words[0]["start"]) if words else 0.0
+            end = float(words[a0]["start"]) if a0 < len(words) else start
+            end = max(end, start)
+        step = (end - start) / (b1 - b0)
+        out += [{"start": round(start + i * step, 3), "end": round(start + (i + 1) * step, 3),
+                 "word": " " + token, "probability": 1.0} for i, token in enumerate(new[b0:b1])]
+    return out
+
+
+def _words_text(words: list[dict[str, Any]]) -> str:
+    return " ".join(w["word"].strip() for w in words)
+
+
+def check_segment(i: int, seg: Any, speakers: dict[str, str]) -> dict[str, Any]:
+    """One segment of the body, checked; BadEdit naming what is wrong."""
+    where = f"segment {i + 1}"
+    if not isinstance(seg, dict):
+        raise BadEdit(f"{where} is not an object")
+    for key, kinds in (("start", (int, float)), ("end", (int, float)), ("text", (str,)),
+                       ("speaker", (str,)), ("words", (list,))):
+        if not isinstance(seg.get(key), kinds) or isinstance(seg.get(key), bool):
+            raise BadEdit(f'{where} needs "{key}"')
+    if seg["end"] < seg["start"] or seg["start"] < 0:
+        raise BadEdit(f"{where} ends before it starts")
+    if len(seg["text"]) > MAX_TEXT:
+        raise BadEdit(f"{where} is longer than {MAX_TEXT} characters")
+    if seg["speaker"] not in speakers:
+        raise BadEdit(f'{where} has the speaker "{seg["speaker"][:40]}", who is not in "speakers"')
+    words = []
+    for w in seg["words"]:
+        if not (isinstance(w, dict) and isinstance(w.get("word"), str)
+                and all(isinstance(w.get(k), (int, float)) and not isinstance(w.get(k), bool)
+                        for k in ("start", "end"))):
+            raise BadEdit(f"{where} has a word without start, end and word")
+        p = w.get("probability", 1.0)
+        if not isinstance(p, (int, float)) or isinstance(p, bool):
+            raise BadEdit(f"{where} has a word whose probability is not a number")
+        words.append({"start": w["start"], "end": w["end"], "word": w["word"], "probability": p})
+    text = " ".join(seg["text"].split())
+    if _words_text(words) != text:
+        words = retime(words, text)
+    return {"start": seg["start"], "end": seg["end"], "text": text, "speaker": seg["speaker"], "words": words}
+
+
+def apply_edit(data: dict[str, Any], body: Any) -> dict[str, Any]:
+    """transcript.json's ``data`` with the body's segments and speakers in place of its own.
+
+    Everything else in the file (engine, model, checksum, chapters...) stays as it is; the
+    checksum staying is what tells every later build that the file is now a person's.
+    """
+    if not isinstance(body, dict):
+        raise BadEdit("the body must be a JSON object")
+    speakers, segments = body.get("speakers"), body.get("segments")
+    if not isinstance(speakers, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                                 for k, v in speakers.items()):
+        raise BadEdit('"speakers" must map each speaker to a name')
+    if not isinstance(segments, list):
+        raise BadEdit('"segments" must be a list')
+    speakers = {k: " ".join(v.split()) for k, v in speakers.items()}
+    out = dict(data, segments=[check_segment(i, s, speakers) for i, s in enumerate(segments)],
+               speakers=speakers)
+    try:
+        Transcript.from_dict(out)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadEdit(f"the transcript cannot be read: {exc}") from None
+    return out

@@ -1,0 +1,388 @@
+// Learncast studio: the recording page. Plain JavaScript, no build step.
+// Data from the transcript is only ever put in the page with textContent and
+// createElement (never innerHTML), so hostile text in a transcript stays text.
+"use strict";
+
+(function () {
+  const root = document.querySelector(".recording");
+  if (!root) return;
+  const slug = root.dataset.slug;
+  const threshold = parseFloat(root.dataset.threshold || "0.5");
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const player = document.querySelector("[data-player]");
+  const box = document.getElementById("transcript");
+  const saveState = document.getElementById("save-state");
+  const speedSelect = document.getElementById("speed");
+  const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
+  const SAVE_AFTER_MS = 700;
+  const api = "/api/recordings/" + encodeURIComponent(slug);
+
+  const state = { version: null, data: null, dirty: false, saving: false, timer: null, stale: new Set() };
+  let words = [];   // [{start, end, el}] in time order, for the highlight
+  let current = null;
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function clock(t) {
+    t = Math.max(0, Math.floor(t));
+    const h = Math.floor(t / 3600), m = Math.floor(t / 60) % 60, s = t % 60;
+    return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(s).padStart(2, "0");
+  }
+
+  function send(method, path, body, options) {
+    return fetch(api + path, Object.assign({
+      method: method, credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }, options || {})).then(async (r) => ({ status: r.status, body: await r.json().catch(() => ({})) }));
+  }
+
+  // ------------------------------------------------------------ the transcript
+
+  function fillWords(p, seg) {
+    p.replaceChildren();
+    if (!seg.words || !seg.words.length) { p.textContent = seg.text; return; }
+    seg.words.forEach((w, j) => {
+      if (j) p.appendChild(document.createTextNode(" "));
+      const span = el("span", { class: "w", "data-start": w.start, "data-end": w.end }, w.word.trim());
+      if ((w.probability ?? 1) < threshold) {
+        span.classList.add("uncertain");
+        span.title = "uncertain: " + Math.round(w.probability * 100) + "%";
+      }
+      p.appendChild(span);
+    });
+  }
+
+  function speakerOptions(select, chosen) {
+    select.replaceChildren();
+    for (const [key, name] of Object.entries(state.data.speakers)) {
+      const opt = el("option", { value: key }, name);
+      if (key === chosen) opt.selected = true;
+      select.appendChild(opt);
+    }
+  }
+
+  function renderTurn(seg, i) {
+    const turn = el("div", { class: "turn", "data-i": i });
+    const head = el("div", { class: "turn-head" });
+    const time = el("button", { type: "button", class: "time", "aria-label": "Play turn " + (i + 1) + " from " + clock(seg.start) }, clock(seg.start));
+    time.addEventListener("click", () => playFrom(seg.start));
+    const label = el("label", { for: "speaker-" + i, class: "visually-hidden" }, "Speaker of turn " + (i + 1));
+    const select = el("select", { id: "speaker-" + i, class: "speaker" });
+    speakerOptions(select, seg.speaker);
+    select.addEventListener("change", changed);
+    head.append(time, label, select);
+    const p = el("p", { class: "text", role: "textbox", "aria-label": "Turn " + (i + 1) + " text", spellcheck: "true", tabindex: "0" });
+    p.contentEditable = "plaintext-only";
+    if (p.contentEditable !== "plaintext-only") p.contentEditable = "true";
+    fillWords(p, seg);
+    turn.append(head, p);
+    return turn;
+  }
+
+  function render() {
+    box.replaceChildren(...state.data.segments.map(renderTurn));
+    renderSpeakers();
+    indexWords();
+  }
+
+  function indexWords() {
+    words = Array.from(box.querySelectorAll(".w")).map((e) => ({ start: +e.dataset.start, end: +e.dataset.end, el: e }));
+    words.sort((a, b) => a.start - b.start);
+    const n = box.querySelectorAll(".w.uncertain").length;
+    document.getElementById("uncertain-count").textContent = n + " uncertain word" + (n === 1 ? "" : "s");
+  }
+
+  function turnText(i) {
+    const p = box.querySelector('.turn[data-i="' + i + '"] .text');
+    return p.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  function edited() {
+    return {
+      version: state.version,
+      speakers: state.data.speakers,
+      segments: state.data.segments.map((s, i) => Object.assign({}, s, {
+        text: turnText(i), speaker: box.querySelector("#speaker-" + i).value,
+      })),
+    };
+  }
+
+  // ------------------------------------------------------------ saving
+
+  function show(text, kind) {
+    saveState.textContent = text;
+    saveState.dataset.kind = kind || "";
+  }
+
+  function changed() {
+    state.dirty = true;
+    show("Unsaved changes…", "pending");
+    clearTimeout(state.timer);
+    state.timer = setTimeout(save, SAVE_AFTER_MS);
+  }
+
+  function adopt(version, data) {
+    // Take the saved file as the page's model; re-draw the words of turns whose text
+    // changed, except the one being typed in (it is re-drawn when the caret leaves it).
+    const before = state.data;
+    state.version = version;
+    state.data = data;
+    data.segments.forEach((seg, i) => {
+      const old = before && before.segments[i];
+      const same = old && JSON.stringify(old.words) === JSON.stringify(seg.words);
+      if (same) return;
+      const p = box.querySelector('.turn[data-i="' + i + '"] .text');
+      if (p && p.contains(document.activeElement)) state.stale.add(i);
+      else if (p) fillWords(p, seg);
+    });
+    indexWords();
+  }
+
+  async function save(options) {
+    if (state.saving || !state.dirty || !state.data) return;
+    state.saving = true;
+    state.dirty = false;
+    show("Saving…", "pending");
+    let result;
+    try {
+      result = await send("PUT", "/transcript", edited(), options);
+    } catch (err) {
+      result = { status: 0, body: { error: "the studio is not answering (" + err.message + ")" } };
+    }
+    state.saving = false;
+    if (result.status === 200) {
+      adopt(result.body.version, result.body.data);
+      if (state.dirty) { save(); return; }
+      show("All changes saved", "ok");
+    } else if (result.status === 409) {
+      conflict(result.body);
+    } else {
+      state.dirty = true;
+      show("Not saved: " + (result.body.error || "HTTP " + result.status), "error");
+      clearTimeout(state.timer);
+      state.timer = setTimeout(save, 5000);
+    }
+  }
+
+  function conflict(body) {
+    const panel = document.getElementById("conflict");
+    const yours = document.getElementById("conflict-yours");
+    const theirs = document.getElementById("conflict-theirs");
+    yours.replaceChildren();
+    theirs.replaceChildren();
+    const mine = edited();
+    mine.segments.forEach((s, i) => {
+      const other = body.current.segments[i];
+      if (other && other.text === s.text && other.speaker === s.speaker) return;
+      yours.appendChild(el("p", {}, "Turn " + (i + 1) + ": " + s.text));
+      theirs.appendChild(el("p", {}, "Turn " + (i + 1) + ": " + (other ? other.text : "(no such turn)")));
+    });
+    if (!yours.childNodes.length) yours.appendChild(el("p", {}, "(the same text; other details differ)"));
+    panel.hidden = false;
+    panel.dataset.version = body.version;
+    state.conflict = body;
+    show("Not saved: changed elsewhere", "error");
+    panel.querySelector("button").focus();
+  }
+
+  document.getElementById("keep-mine").addEventListener("click", () => {
+    const panel = document.getElementById("conflict");
+    state.version = panel.dataset.version;
+    panel.hidden = true;
+    state.dirty = true;
+    save();
+  });
+  document.getElementById("load-theirs").addEventListener("click", () => {
+    document.getElementById("conflict").hidden = true;
+    state.version = state.conflict.version;
+    state.data = state.conflict.current;
+    state.dirty = false;
+    render();
+    show("Loaded the saved text", "ok");
+  });
+
+  box.addEventListener("input", (e) => { if (e.target.closest(".text")) changed(); });
+  box.addEventListener("focusout", (e) => {
+    const turn = e.target.closest(".turn");
+    if (!turn) return;
+    const i = +turn.dataset.i;
+    if (state.stale.has(i) && !state.dirty && !state.saving) {
+      state.stale.delete(i);
+      fillWords(turn.querySelector(".text"), state.data.segments[i]);
+      indexWords();
+    }
+  });
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && e.target.closest(".text")) e.preventDefault();  // a turn is one paragraph
+  });
+  window.addEventListener("beforeunload", (e) => {
+    if (state.dirty || state.saving) { save({ keepalive: true }); e.preventDefault(); }
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden" && state.dirty) { clearTimeout(state.timer); save({ keepalive: true }); }
+  });
+
+  // ------------------------------------------------------------ speakers
+
+  function renderSpeakers() {
+    const panel = document.getElementById("speakers");
+    panel.replaceChildren();
+    for (const [key, name] of Object.entries(state.data.speakers)) {
+      const id = "speaker-name-" + key.replace(/[^a-z0-9_-]/gi, "_");
+      const row = el("div", { class: "stack" });
+      const label = el("label", { for: id }, "Name for “" + key + "”");
+      const input = el("input", { id: id, value: name, "data-key": key, autocomplete: "off" });
+      input.addEventListener("input", () => {
+        const value = input.value.replace(/\s+/g, " ").trim();
+        if (!value) return;
+        state.data.speakers[key] = value;
+        box.querySelectorAll("select.speaker option[value='" + CSS.escape(key) + "']").forEach((o) => { o.textContent = value; });
+        changed();
+      });
+      row.append(label, input);
+      panel.appendChild(row);
+    }
+  }
+
+  // ------------------------------------------------------------ playback
+
+  function playFrom(t) {
+    player.currentTime = t;
+    player.play().catch(() => {});
+  }
+
+  function toggle() { if (player.paused) player.play().catch(() => {}); else player.pause(); }
+
+  function setSpeed(rate) {
+    player.playbackRate = rate;
+    speedSelect.value = String(rate);
+    show("Speed " + rate + "×", saveState.dataset.kind);
+  }
+
+  function stepSpeed(dir) {
+    let i = SPEEDS.indexOf(player.playbackRate);
+    if (i < 0) i = SPEEDS.indexOf(1);
+    setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, i + dir))]);
+  }
+
+  speedSelect.addEventListener("change", () => setSpeed(parseFloat(speedSelect.value)));
+
+  box.addEventListener("click", (e) => {
+    const w = e.target.closest(".w");
+    if (w) playFrom(parseFloat(w.dataset.start));
+  });
+
+  document.addEventListener("keydown", (e) => {
+    const ctrl = e.ctrlKey || e.metaKey;
+    let done = true;
+    if (e.key === "Escape" && !ctrl && !e.altKey) toggle();
+    else if (ctrl && (e.code === "Space" || e.key === " ")) toggle();
+    else if (ctrl && e.key === ",") player.currentTime = Math.max(0, player.currentTime - 3);
+    else if (ctrl && e.key === ".") player.currentTime = Math.min(player.duration || Infinity, player.currentTime + 3);
+    else if (ctrl && e.key === "ArrowUp") stepSpeed(1);
+    else if (ctrl && e.key === "ArrowDown") stepSpeed(-1);
+    else done = false;
+    if (done) { e.preventDefault(); e.stopPropagation(); }
+  }, true);
+
+  function highlight() {
+    const t = player.currentTime;
+    let lo = 0, hi = words.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (words[mid].start <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    const w = found >= 0 && t <= words[found].end + 0.25 ? words[found].el : null;
+    if (w !== current) {
+      if (current) current.classList.remove("current");
+      if (w) w.classList.add("current");
+      current = w;
+    }
+    if (!player.paused) requestAnimationFrame(highlight);
+  }
+  player.addEventListener("play", () => requestAnimationFrame(highlight));
+  player.addEventListener("seeked", highlight);
+
+  let lastUncertain = -1;
+  document.getElementById("next-uncertain").addEventListener("click", () => {
+    const all = Array.from(box.querySelectorAll(".w.uncertain"));
+    if (!all.length) { show("No uncertain words left", saveState.dataset.kind); return; }
+    lastUncertain = (lastUncertain + 1) % all.length;
+    const w = all[lastUncertain];
+    const p = w.closest(".text");
+    p.focus();
+    const range = document.createRange();
+    range.selectNodeContents(w);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    w.scrollIntoView({ block: "center" });
+    player.currentTime = parseFloat(w.dataset.start);
+  });
+
+  // ------------------------------------------------------------ the side panel
+
+  const message = document.getElementById("side-message");
+  function said(result, ok) {
+    message.textContent = result.status === 200 ? ok(result.body) : "Not saved: " + (result.body.error || "HTTP " + result.status);
+    message.dataset.kind = result.status === 200 ? "ok" : "error";
+  }
+  function form(id, handler) {
+    document.getElementById(id).addEventListener("submit", async (e) => {
+      e.preventDefault();
+      await handler(Object.fromEntries(new FormData(e.target).entries()), e.target);
+    });
+  }
+
+  form("review-form", async (v) => said(await send("POST", "/review", { by: v.by, reviewed: true }), (b) => {
+    const text = "Reviewed by " + b.reviewed_by + " at " + b.reviewed_at + ".";
+    document.getElementById("review-state").textContent = text;
+    return text;
+  }));
+  form("consent-form", async (v) => said(await send("POST", "/consent", { consent: v.consent || "", until: v.until || "" }), (b) => {
+    const text = "Consent: " + b.consent + (b.publish_after ? ", not before " + b.publish_after : "");
+    document.getElementById("consent-state").textContent = text;
+    return text + ". Recorded.";
+  }));
+  form("details-form", async (v) => said(await send("POST", "/details", v), () => "Details saved in the sidecar."));
+  form("redact-form", async (v, f) => {
+    const body = v.text ? { text: v.text, reason: v.reason } : { start: v.start, end: v.end, reason: v.reason };
+    const result = await send("POST", "/redactions", body);
+    said(result, (b) => { renderRedactions(b.redactions); f.reset(); return "Redaction added."; });
+  });
+
+  function renderRedactions(list) {
+    const ol = document.getElementById("redactions");
+    ol.replaceChildren();
+    ol.hidden = !list.length;
+    document.getElementById("no-redactions").hidden = !!list.length;
+    for (const r of list) {
+      const li = el("li", {}, r.describe + " ");
+      const b = el("button", { type: "button", "aria-label": "Remove redaction " + r.n + ": " + r.describe }, "Remove");
+      b.addEventListener("click", async () => {
+        const result = await send("DELETE", "/redactions/" + r.n);
+        said(result, (body) => { renderRedactions(body.redactions); return "Redaction removed."; });
+      });
+      li.appendChild(b);
+      ol.appendChild(li);
+    }
+  }
+
+  // ------------------------------------------------------------ start
+
+  Promise.all([send("GET", "/transcript"), send("GET", "/redactions")]).then(([t, r]) => {
+    if (t.status !== 200) { box.replaceChildren(el("p", {}, t.body.error || "The transcript cannot be loaded.")); show(""); return; }
+    state.version = t.body.version;
+    state.data = t.body.data;
+    render();
+    show("All changes saved", "ok");
+    if (r.status === 200) renderRedactions(r.body.redactions);
+    root.dataset.ready = "1";
+  });
+})();
