@@ -41,7 +41,7 @@ LAYERS = (
     ("pipeline.stages", "pipeline.migrate"),  # one recording through the stages
     ("pipeline.parallel", "pipeline.status"),
     ("pipeline.build",),  # the orchestrator
-    ("pipeline.cli", "pipeline.serve", "pipeline.progress", "pipeline.__main__"),
+    ("pipeline.cli", "pipeline.serve", "pipeline.progress", "pipeline.studio", "pipeline.__main__"),
 )
 
 
