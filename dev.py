@@ -68,6 +68,7 @@ def demo() -> int:
     if index.exists():
         print(f"\nOpen the site: {index.as_uri()}")
         print(f"The feed:      {ROOT / 'site' / 'feed.xml'}")
+        print(f"Review and correct it in the studio: {BIN / 'learncast'} studio --workspace {ROOT}")
     return code
 
 
