@@ -60,6 +60,14 @@ def read_review(folder: Path) -> Review:
                   reviewed_by=data.get("reviewed_by"), checksum=data.get("checksum"))
 
 
+def holds(review: Review, data: dict) -> bool:
+    """Whether the review stands for the transcript as it is now: a change to the text or the
+    speakers after the review (by anyone) means it needs reviewing again."""
+    from .transcribe import content_checksum
+
+    return review.reviewed and (review.checksum is None or review.checksum == content_checksum(data))
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 

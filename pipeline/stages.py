@@ -224,8 +224,8 @@ def transcribe_step(res: Resources, rec: Recording, audio: Audio, stereo: Path |
     job = TranscriptionJob(folder=folder, config=res.config, settings=res.settings, engine=lambda: res.engine,
               lock=lambda: file_lock(res.ws, rec.slug), now=res.now, stereo=stereo,
               progress=lambda done: res.reporter.advanced(rec.slug, done), before_asr=before, read=res.read)
-    _, transcript = transcribe_recording(job, audio)
-    return with_review(res.ws, rec.slug, transcript)
+    data, transcript = transcribe_recording(job, audio)
+    return with_review(res.ws, rec.slug, data, transcript)
 
 
 def _transcribed(res: Resources, rec: Recording) -> tuple[dict[str, Any], Transcript]:
@@ -261,13 +261,13 @@ def load_step(res: Resources, rec: Recording) -> Transcript:
         state = chapters_path(res.ws.cache_dir, rec.slug)
         transcript = (transcript.with_chapters(stored_chapters(state)) if state.is_file()
                       else _chapter(res, rec, data, transcript))
-    return with_review(res.ws, rec.slug, transcript)
+    return with_review(res.ws, rec.slug, data, transcript)
 
 
 def chapter_step(res: Resources, rec: Recording) -> Transcript:
     """Chapter against the question set (see :mod:`pipeline.chapters.stage`), then the formats."""
     data, transcript = _transcribed(res, rec)
-    transcript = with_review(res.ws, rec.slug, _chapter(res, rec, data, transcript))
+    transcript = with_review(res.ws, rec.slug, data, _chapter(res, rec, data, transcript))
     formats_step(res, rec, transcript)
     return transcript
 
@@ -280,11 +280,12 @@ def formats_step(res: Resources, rec: Recording, transcript: Transcript) -> None
            res.ws.cache_dir / DERIVED_DIR / f"{rec.slug}.key")
 
 
-def with_review(ws: Workspace, slug: str, transcript: Transcript) -> Transcript:
-    """The transcript with the person's review decision (review.toml) on it."""
-    from .review import read_review
+def with_review(ws: Workspace, slug: str, data: dict[str, Any], transcript: Transcript) -> Transcript:
+    """The transcript with the person's review (review.toml) on it, if it still holds: a
+    change to the text after the review means it needs reviewing again."""
+    from .review import holds, read_review
 
-    return dataclasses.replace(transcript, reviewed=read_review(ws.transcript_dir(slug)).reviewed)
+    return dataclasses.replace(transcript, reviewed=holds(read_review(ws.transcript_dir(slug)), data))
 
 
 def adopt_renamed(ws: Workspace, rec: Recording, audio: Audio) -> Path | None:
@@ -406,17 +407,18 @@ def recording_view(ws: Workspace, slug: str) -> dict[str, Any]:
     fields, the chapters in use, and the review and publication records (read-only)."""
     from .chapters.stage import chapters_path, read_state
     from .publish.history import History
-    from .review import read_review
+    from .review import holds, read_review
     from .transcribe import TRANSCRIPT_NAME, chapters_edited, read_transcript_file
 
     data = read_transcript_file(ws.transcript_dir(slug) / TRANSCRIPT_NAME)
+    text = dict(data)
     if not chapters_edited(data):
         state = read_state(chapters_path(ws.cache_dir, slug))
         data.update({k: v for k, v in state.items() if k not in ("format", "asr_key")})
         data.setdefault("chapters", [])
     review = read_review(ws.transcript_dir(slug))
-    data["reviewed"] = review.reviewed
-    if review.reviewed:
+    data["reviewed"] = holds(review, text)
+    if data["reviewed"]:
         data["reviewed_at"] = review.reviewed_at
         data["reviewed_by"] = review.reviewed_by
     published = History.load(ws.state_dir).entries.get(slug, {})

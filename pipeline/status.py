@@ -107,7 +107,7 @@ def recording_states(ws: Workspace) -> list[RecordingState]:
 def _state(ws: Workspace, rec, outcome: dict[str, Any]) -> RecordingState:
     """One recording's row: the last build's outcome, then what its files say now."""
     from .chapters.stage import chapters_path, stored_chapters
-    from .review import read_review
+    from .review import holds, read_review
     from .transcribe import TRANSCRIPT_NAME, chapters_edited, is_hand_edited
 
     changed = bool(outcome) and (outcome.get("source") != rec.path.name
@@ -119,7 +119,7 @@ def _state(ws: Workspace, rec, outcome: dict[str, Any]) -> RecordingState:
     details = ["changed since the last build"] if changed else []
     try:
         said = decision(folder, rec)  # the CLI's decision wins over the sidecar
-        reviewed = read_review(folder).reviewed
+        review = read_review(folder)
     except LearncastError as exc:
         return RecordingState(rec.slug, "failed", exc.one_line())
     if said.consent == "withheld":
@@ -135,6 +135,9 @@ def _state(ws: Workspace, rec, outcome: dict[str, Any]) -> RecordingState:
         return RecordingState(rec.slug, "failed", f"{path}: {exc}")
     if is_hand_edited(data):
         details.insert(0, "edited by hand")
+    reviewed = holds(review, data)
+    if review.reviewed and not reviewed:
+        details.append("changed since it was reviewed: needs review")
     chaptered = chapters_edited(data) or bool(stored_chapters(chapters_path(ws.cache_dir, rec.slug)))
     if outcome.get("published") and (ws.episode_dir(rec.slug) / "index.html").is_file():
         state = "published"

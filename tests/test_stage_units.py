@@ -269,3 +269,20 @@ def test_status_reads_each_stage_s_files(workspace: Path):
     assert rows == {"ana": "new", "bo": "transcribed", "cy": "chaptered"}
     review.mark_reviewed(workspace / "transcripts" / "bo")
     assert {r.slug: r.state for r in recording_states(ws)}["bo"] == "reviewed"
+
+
+def test_an_edit_after_the_review_means_it_needs_reviewing_again(workspace: Path):
+    ws = Workspace.open(workspace)
+    (workspace / "media" / "ana.mp3").write_bytes(b"ID3 not really")
+    folder = workspace / "transcripts" / "ana"
+    path = write_transcript(folder)
+    review.mark_reviewed(folder, by="Priya")
+    assert {r.slug: r.state for r in recording_states(ws)}["ana"] == "reviewed"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["segments"][0]["text"] = "Welcome, and thanks for joining us."
+    path.write_text(json.dumps(data), encoding="utf-8")
+    [row] = recording_states(ws)
+    assert row.state == "transcribed" and "needs review" in row.detail
+    assert review.holds(review.read_review(folder), data) is False
+    review.mark_reviewed(folder, by="Priya")  # reviewed again
+    assert {r.slug: r.state for r in recording_states(ws)}["ana"] == "reviewed"

@@ -171,7 +171,7 @@ def provenance(ws: Workspace, slug: str, audio: Audio, transcript: Transcript, r
         "model": transcript.model,
         "transcribed_at": data.get("transcribed_at"),
         "reviewed": transcript.reviewed,
-        "reviewed_at": review.reviewed_at if review.reviewed else None,
+        "reviewed_at": review.reviewed_at if transcript.reviewed else None,
         "edited_by_hand": is_hand_edited(data),
         "consent": decision(folder, audio.recording).consent or "not recorded",
         "redactions": redactions,
