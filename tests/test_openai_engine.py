@@ -270,6 +270,23 @@ def test_music_then_speech_keeps_the_speech_and_puts_nothing_in_the_music(openai
         assert words and min(w.start for w in words) >= 19.5, f"{engine.name} put words in the music"
 
 
+def test_music_straight_into_speech_keeps_the_first_words(openai, faster, tmp_path, real_recording):
+    """A jingle straight into JFK, no pause: Silero, carrying its state from the tune, used
+    to rate the first seconds of speech low and "And so" and "ask not what" were lost. The
+    VAD now rates speech after music again from a fresh state (vad.rerate_after_sound)."""
+    jfk = real_recording("01_jfk_inaugural", "jfk.flac")
+    wav = wav16k(tmp_path / "music-speech.wav", "-f", "lavfi", "-i", MUSIC, "-i", str(jfk / "jfk.flac"),
+                 "-filter_complex", "[1:a]aresample=16000,aformat=channel_layouts=mono[s];"
+                                    "[0:a][s]concat=n=2:v=0:a=1")
+    for engine in (openai, faster):
+        result = engine.transcribe(wav, 31.0, Options())
+        text = " ".join(s.text for s in result.segments).lower()
+        assert text.lstrip().startswith("and so"), f"{engine.name}: {text}"
+        assert "ask not what your country can do for you" in text, f"{engine.name}: {text}"
+        words = [w for s in result.segments for w in s.words]
+        assert min(w.start for w in words) >= 19.5, f"{engine.name} put words in the music"
+
+
 def test_embedded_model_is_converted_once(openai, model_cache):
     files = list(model_cache.glob("*.pt"))
     assert len(files) == 1 and files[0].name.startswith("embedded-tiny.en-")

@@ -40,6 +40,11 @@ SPLIT_SECONDS = 40.0  # speech from which a recording is decoded as two batches 
 VAD_FRAME = 512  # samples per Silero VAD probability (32 ms)
 VAD_CONTEXT = 64  # samples of the previous frame each frame is given
 VAD_BATCH_FRAMES = 10000  # frames per model call (320 s), as faster-whisper does
+# Speech straight after music (see :func:`rerate_after_sound`):
+RERATE_AFTER = 2.0  # seconds of sound that is not speech before a stretch...
+LOUD_DBFS = -45.0  # ...louder than this (median frame level; room tone and silence are quieter)
+RERATE_BACK = 1.5  # seconds before the stretch's start from which Silero starts afresh
+RERATE_AHEAD = 8.0  # seconds after it that the fresh run covers
 
 Chunk = dict[str, int]  # {"start": sample, "end": sample}
 
@@ -62,7 +67,7 @@ def speech_chunks(audio: np.ndarray, vad: bool = True) -> list[Chunk]:
         return []
     if not vad:
         return [{"start": 0, "end": int(audio.size)}]
-    return _chunks_from_probabilities(speech_probabilities(audio), int(audio.size))
+    return _chunks_from_probabilities(rerate_after_sound(audio, speech_probabilities(audio)), int(audio.size))
 
 
 def speech_probabilities(audio: np.ndarray) -> np.ndarray:
@@ -82,13 +87,72 @@ def speech_probabilities(audio: np.ndarray) -> np.ndarray:
         if piece.size == 0:
             break
         frames = piece.reshape(-1, VAD_FRAME)
-        contexts = np.concatenate([context[None, :], frames[:-1, -VAD_CONTEXT:]])
+        probs, h, c = _silero(session, frames, context, h, c)
         context = frames[-1, -VAD_CONTEXT:].copy()
-        probs, h, c = session.run(None, {"input": np.concatenate([contexts, frames], axis=1), "h": h, "c": c})
-        out.append(np.asarray(probs, dtype=np.float32).reshape(-1))
+        out.append(probs)
         if offset + step >= audio.size:
             break
     return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+
+
+def _silero(session, frames: np.ndarray, context: np.ndarray, h: np.ndarray, c: np.ndarray):
+    """One model call on whole frames: (probabilities, h, c)."""
+    contexts = np.concatenate([context[None, :], frames[:-1, -VAD_CONTEXT:]])
+    probs, h, c = session.run(None, {"input": np.concatenate([contexts, frames], axis=1), "h": h, "c": c})
+    return np.asarray(probs, dtype=np.float32).reshape(-1), h, c
+
+
+def rerate_after_sound(audio: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Speech probabilities, rated again from a fresh state where speech follows music.
+
+    Silero carries its state from frame to frame, and after seconds of a tune it rates the
+    speech that follows with no pause at 0.3-0.65 for several seconds (the same speech alone
+    gets about 0.86), so the first words were lost. Where a stretch of speech starts after
+    RERATE_AFTER seconds of loud sound that is not speech (median frame level above
+    LOUD_DBFS: music, not silence or room tone), Silero is run again from a fresh state,
+    starting RERATE_BACK seconds before the stretch and covering RERATE_AHEAD seconds after
+    its start, and each frame there keeps the higher of the two ratings. Only frames next to
+    speech already found are rated again, so music, noise or hum with no speech in it still
+    gives no speech; and speech after silence keeps exactly the chunks of faster-whisper's VAD.
+    """
+    from faster_whisper.vad import VadOptions
+
+    threshold = VadOptions(**VAD_PARAMETERS).threshold
+    fps = SAMPLE_RATE / VAD_FRAME
+    after, back, ahead = int(RERATE_AFTER * fps), int(RERATE_BACK * fps), int(RERATE_AHEAD * fps)
+    out = probs
+    speech = probs >= threshold
+    for i in np.flatnonzero(speech[after:] & ~speech[after - 1:-1]) + after if probs.size > after else ():
+        if speech[i - after:i].any() or _level_dbfs(audio, i - after, i) <= LOUD_DBFS:
+            continue
+        start = max(0, i - back)
+        fresh = _fresh_probabilities(audio, start, min(probs.size, i + ahead) - start)
+        out = out.copy() if out is probs else out
+        out[start:start + fresh.size] = np.maximum(out[start:start + fresh.size], fresh)
+        log.debug("speech at %.1fs after sound: rated again from %.1fs", i / fps, start / fps)
+    return out
+
+
+def _level_dbfs(audio: np.ndarray, first: int, last: int) -> float:
+    """The median level of frames ``first``..``last`` (exclusive), in dB full scale."""
+    frames = as_float(audio[first * VAD_FRAME:last * VAD_FRAME])
+    frames = frames[: frames.size - frames.size % VAD_FRAME].reshape(-1, VAD_FRAME)
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1)) if frames.size else np.zeros(1)
+    return float(20 * np.log10(max(float(np.median(rms)), 1e-10)))
+
+
+def _fresh_probabilities(audio: np.ndarray, first: int, count: int) -> np.ndarray:
+    """Silero's probabilities for frames ``first``.. (``count`` of them) from a zero state."""
+    from faster_whisper.vad import get_vad_model
+
+    piece = as_float(audio[first * VAD_FRAME:(first + count) * VAD_FRAME])
+    piece = np.pad(piece, (0, (-piece.size) % VAD_FRAME))
+    if piece.size == 0:
+        return np.zeros(0, dtype=np.float32)
+    zero = np.zeros((1, 1, 128), dtype=np.float32)
+    probs, _, _ = _silero(get_vad_model().session, piece.reshape(-1, VAD_FRAME),
+                          np.zeros(VAD_CONTEXT, dtype=np.float32), zero, zero)
+    return probs[:count]
 
 
 def _chunks_from_probabilities(probs: np.ndarray, length: int) -> list[Chunk]:
