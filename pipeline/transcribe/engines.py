@@ -32,12 +32,17 @@ from .resources import (
     pick_device,
 )
 from .sampling import SeededWhisper
-from .types import Engine, Options, Progress, RawResult  # noqa: F401 - the engine interface, re-exported
+from .types import Engine, Options, Progress, RawResult, vocabulary_prompt  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
 MAX_STREAMS = 4  # batches decoded at once on a CPU
 PROGRESS_SECONDS = 0.5  # how often progress is reported while batches decode at once
+#: How the vocabulary reaches faster-whisper: "hotwords" puts the prompt before every 30-s
+#: window (as openai-whisper's ``initial_prompt`` with ``carry_initial_prompt``), where
+#: "initial_prompt" reaches only the first window of each batch once no text is carried
+#: between windows. Compared in bench/RESULTS.md ("Vocabulary").
+PROMPT_AS = "hotwords"
 
 
 class FasterWhisperEngine:
@@ -71,6 +76,7 @@ class FasterWhisperEngine:
         planned = vad.batches(chunks)
         language = options.language
         segments: list[Segment] = []
+        prompt = self.prompt(options.vocabulary)
 
         def done(batch: list, found: list[dict]) -> None:
             segments.extend(vad.restore_times(found, batch, options))
@@ -78,17 +84,17 @@ class FasterWhisperEngine:
                 progress(min(duration, vad.batch_end_seconds(batch)))
 
         if planned and language is None:  # detected once, on the first batch, before the others
-            found, language = self._decode(audio, planned[0], None, options, progress)
+            found, language = self._decode(audio, planned[0], None, options, prompt, progress)
             done(planned.pop(0), found)
         if self.streams == 1 or len(planned) < 2:
             for batch in planned:
-                found, language = self._decode(audio, batch, language, options, progress)
+                found, language = self._decode(audio, batch, language, options, prompt, progress)
                 done(batch, found)
         else:
             reached = [0.0] * len(planned)  # where each batch's decoding has got to, set by its thread
             pool = ThreadPoolExecutor(self.streams, thread_name_prefix="whisper")
             try:
-                futures = [pool.submit(self._decode, audio, batch, language, options,
+                futures = [pool.submit(self._decode, audio, batch, language, options, prompt,
                                        functools.partial(reached.__setitem__, i))
                            for i, batch in enumerate(planned)]
                 for i, (batch, future) in enumerate(zip(planned, futures)):  # in order: never ahead
@@ -106,9 +112,17 @@ class FasterWhisperEngine:
             progress(duration)
         return RawResult(language=language or "en", segments=vad.tidy(segments, duration))
 
+    def prompt(self, vocabulary: tuple[str, ...]) -> str | None:
+        """The vocabulary as the prompt this model is given (see :func:`.types.vocabulary_prompt`)."""
+        if not vocabulary:
+            return None
+        tokenizer = self._model.hf_tokenizer
+        return vocabulary_prompt(vocabulary, lambda text: tokenizer.encode(text, add_special_tokens=False).ids)
+
     def _decode(self, audio: np.ndarray, batch: list, language: str | None, options: Options,
-                progress: Progress | None) -> tuple[list[dict], str]:
-        """One batch of speech: whisper's segments (times on the joined speech) and the language."""
+                prompt: str | None, progress: Progress | None) -> tuple[list[dict], str]:
+        """One batch of speech: whisper's segments (times on the joined speech) and the language;
+        ``prompt`` is the vocabulary's (:meth:`prompt`), given to every window."""
         pieces, info = self._model.transcribe(
             vad.join(audio, batch),
             language=language,
@@ -123,6 +137,7 @@ class FasterWhisperEngine:
             log_prob_threshold=options.log_prob_threshold,
             hallucination_silence_threshold=(
                 options.hallucination_silence_threshold if options.word_timestamps else None),
+            **({PROMPT_AS: prompt} if prompt else {}),
         )
         base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / SAMPLE_RATE
         found = []

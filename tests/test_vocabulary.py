@@ -1,0 +1,177 @@
+"""Vocabulary: learncast.toml and sidecar keys, how the list is merged and cut to the prompt
+limit, the cache key (unchanged when empty), and how each engine is given the prompt."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from pipeline.config import Config, load_config, load_sidecar
+from pipeline.errors import ConfigError
+from pipeline.models import RecordingMeta
+from pipeline.transcribe import Settings, engines
+from pipeline.transcribe.engines import FasterWhisperEngine
+from pipeline.transcribe.resources import describe_model
+from pipeline.transcribe.types import PROMPT_TOKENS, Options, merge_terms, vocabulary_prompt
+
+
+def words(text: str) -> list[int]:
+    """A stand-in tokenizer: one token per word."""
+    return list(range(len(text.split())))
+
+
+# --- the lists ------------------------------------------------------------------------------
+
+
+def test_merge_keeps_the_first_spelling_of_each_term_in_order():
+    assert merge_terms(["Wales Audit Office", None, "  GovCamp   Cymru "], ["wales audit office", "", "WAO"]) == (
+        "Wales Audit Office", "GovCamp Cymru", "WAO")
+
+
+def test_prompt_takes_terms_in_order_and_stops_before_the_limit():
+    terms = ["Wales Audit Office", "GovCamp Cymru", "council leader", "Cardiff"]
+    assert vocabulary_prompt(terms, words) == "Wales Audit Office, GovCamp Cymru, council leader, Cardiff."
+    assert vocabulary_prompt(terms, words, limit=5) == "Wales Audit Office, GovCamp Cymru."
+    assert vocabulary_prompt(terms, words, limit=2) is None  # the first term alone does not fit
+    assert vocabulary_prompt([], words) is None
+
+
+def test_a_long_list_fits_the_real_tokenizer_and_keeps_its_head():
+    from tokenizers import Tokenizer as HF
+
+    from pipeline.transcribe.resources import embedded_model_dir
+
+    hf = HF.from_file(str(embedded_model_dir() / "tokenizer.json"))
+    encode = lambda text: hf.encode(text, add_special_tokens=False).ids  # noqa: E731
+    terms = [f"Programme {i} Llanfairpwllgwyngyll" for i in range(200)]
+    prompt = vocabulary_prompt(terms, encode)
+    assert prompt and prompt.startswith("Programme 0 ") and len(encode(" " + prompt)) <= PROMPT_TOKENS
+    kept = prompt.rstrip(".").split(", ")
+    assert kept == terms[:len(kept)] and len(encode(" " + ", ".join(terms[:len(kept) + 1]) + ".")) > PROMPT_TOKENS
+
+
+def test_recording_terms_come_first_then_the_show_and_twice_is_once(tmp_path):
+    show = Settings.from_config(Config(root=tmp_path, vocabulary=("Wales Audit Office", "Priya Nair"),
+                                       interviewer="Sam Jones"))
+    assert show.vocabulary == ("Wales Audit Office", "Priya Nair", "Sam Jones")
+    meta = RecordingMeta(interviewee="Priya Nair", role="Head of Digital, Cardiff Council",
+                         vocabulary=("GovCamp Cymru",))
+    one = show.for_recording(meta)
+    assert one.vocabulary == ("Priya Nair", "Head of Digital, Cardiff Council", "GovCamp Cymru",
+                              "Wales Audit Office", "Sam Jones")
+    assert one.for_recording(meta) == one
+    assert one.options.vocabulary == one.vocabulary and hash(one.options)
+
+
+def test_the_placeholder_interviewer_is_no_term(tmp_path):
+    assert Settings.from_config(Config(root=tmp_path)).vocabulary == ()
+
+
+# --- the cache key --------------------------------------------------------------------------
+
+
+def test_an_empty_vocabulary_leaves_the_cache_key_as_it_was(tmp_path):
+    settings = Settings.from_config(Config(root=tmp_path)).for_recording(RecordingMeta(title="Only a title"))
+    assert settings.options == Options() and Options().key() == "lang=en;beam=5;vad=1;words=1"
+    before = hashlib.sha256(f"abc|faster-whisper|{describe_model('')}|lang=en;beam=5;vad=1;words=1".encode())
+    assert settings.asr_key("abc") == before.hexdigest()
+
+
+def test_the_vocabulary_changes_the_cache_key(tmp_path):
+    base = Settings.from_config(Config(root=tmp_path))
+    named = base.for_recording(RecordingMeta(interviewee="Marcus Bell"))
+    assert named.asr_key("abc") != base.asr_key("abc")
+    assert "vocabulary=('Marcus Bell',)" in named.options.key()
+    other = base.for_recording(RecordingMeta(interviewee="Marcus Bell", vocabulary=("Eastbrook",)))
+    assert other.asr_key("abc") not in (base.asr_key("abc"), named.asr_key("abc"))
+
+
+# --- learncast.toml and sidecars --------------------------------------------------------------
+
+
+def test_show_vocabulary_is_read_as_a_tuple(workspace: Path):
+    path = workspace / "learncast.toml"
+    path.write_text(path.read_text().replace("vocabulary = []", 'vocabulary = ["Wales Audit Office", "WAO"]'))
+    assert load_config(workspace).vocabulary == ("Wales Audit Office", "WAO")
+
+
+@pytest.mark.parametrize("value, message", [
+    ('"Wales Audit Office"', "expected a list of names and terms"),
+    ('["ok", 3]', "item 2 is a number"),
+    ('["ok", "  "]', "item 2"),
+    (f'["{"x" * 101}"]', "at most 100"),
+])
+def test_bad_vocabulary_is_reported(workspace: Path, tmp_path: Path, value, message):
+    path = workspace / "learncast.toml"
+    path.write_text(path.read_text().replace("vocabulary = []", f"vocabulary = {value}"))
+    with pytest.raises(ConfigError, match=message):
+        load_config(workspace)
+    sidecar = tmp_path / "x.toml"
+    sidecar.write_text(f"vocabulary = {value}\n")
+    with pytest.raises(ConfigError, match=message):
+        load_sidecar(sidecar)
+
+
+def test_sidecar_vocabulary(tmp_path: Path):
+    sidecar = tmp_path / "x.toml"
+    sidecar.write_text('interviewee = "Marcus Bell"\nvocabulary = ["Eastbrook", "caseworkers"]\n')
+    assert load_sidecar(sidecar) == RecordingMeta(interviewee="Marcus Bell", vocabulary=("Eastbrook", "caseworkers"))
+    sidecar.write_text('interviewee = "Marcus Bell"\n')
+    assert load_sidecar(sidecar).vocabulary == ()
+
+
+# --- the engines ------------------------------------------------------------------------------
+
+
+class FakeModel:
+    """Stands in for faster-whisper's WhisperModel: records what each batch was given."""
+
+    def __init__(self):
+        self.calls: list[dict] = []
+        self.hf_tokenizer = SimpleNamespace(encode=lambda text, add_special_tokens=False: SimpleNamespace(
+            ids=words(text)))
+
+    def transcribe(self, audio, **kwargs):
+        self.calls.append(kwargs)
+        return iter(()), SimpleNamespace(language="en")
+
+
+def fake_engine(monkeypatch) -> tuple[FasterWhisperEngine, FakeModel]:
+    engine = FasterWhisperEngine.__new__(FasterWhisperEngine)
+    engine.streams, engine._model = 1, FakeModel()
+    monkeypatch.setattr(engines.vad, "open_wav", lambda wav: np.zeros(16000, dtype=np.int16))
+    monkeypatch.setattr(engines.vad, "speech_chunks", lambda audio, on: [{"start": 0, "end": 16000}])
+    return engine, engine._model
+
+
+def test_faster_whisper_gets_the_prompt_as_hotwords_for_every_window(monkeypatch, tmp_path):
+    engine, model = fake_engine(monkeypatch)
+    engine.transcribe(tmp_path / "x.wav", 1.0, Options(vocabulary=("Wales Audit Office", "GovCamp Cymru")))
+    assert model.calls[0][engines.PROMPT_AS] == "Wales Audit Office, GovCamp Cymru."
+    assert model.calls[0]["condition_on_previous_text"] is False
+
+
+def test_faster_whisper_without_vocabulary_is_called_as_before(monkeypatch, tmp_path):
+    engine, model = fake_engine(monkeypatch)
+    engine.transcribe(tmp_path / "x.wav", 1.0, Options())
+    assert "hotwords" not in model.calls[0] and "initial_prompt" not in model.calls[0]
+
+
+def test_openai_whisper_gets_the_prompt_for_every_window(monkeypatch):
+    pytest.importorskip("whisper")
+    from pipeline.transcribe.openai_engine import OpenAIWhisperEngine
+
+    seen = {}
+    monkeypatch.setattr("whisper.transcribe", lambda model, speech, **kw: seen.update(kw) or {"segments": []})
+    engine = OpenAIWhisperEngine.__new__(OpenAIWhisperEngine)
+    engine._model, engine.device = SimpleNamespace(is_multilingual=False, num_languages=99), "cpu"
+    prompt = engine.prompt(("Wales Audit Office",))
+    assert prompt == "Wales Audit Office."
+    engine._decode(np.zeros(16000, dtype=np.float32), "en", Options(), prompt)
+    assert seen["initial_prompt"] == prompt and seen["carry_initial_prompt"] is True
+    engine._decode(np.zeros(16000, dtype=np.float32), "en", Options())
+    assert seen["initial_prompt"] is None and seen["carry_initial_prompt"] is False
