@@ -148,11 +148,11 @@ def fake_engine(monkeypatch) -> tuple[FasterWhisperEngine, FakeModel]:
     return engine, engine._model
 
 
-def test_faster_whisper_gets_the_prompt_as_hotwords_for_every_window(monkeypatch, tmp_path):
+def test_faster_whisper_gets_the_prompt_as_measured_best(monkeypatch, tmp_path):
     engine, model = fake_engine(monkeypatch)
     engine.transcribe(tmp_path / "x.wav", 1.0, Options(vocabulary=("Wales Audit Office", "GovCamp Cymru")))
     assert model.calls[0][engines.PROMPT_AS] == "Wales Audit Office, GovCamp Cymru."
-    assert model.calls[0]["condition_on_previous_text"] is False
+    assert engines.PROMPT_AS == "initial_prompt" and model.calls[0]["condition_on_previous_text"] is False
 
 
 def test_faster_whisper_without_vocabulary_is_called_as_before(monkeypatch, tmp_path):
@@ -161,7 +161,7 @@ def test_faster_whisper_without_vocabulary_is_called_as_before(monkeypatch, tmp_
     assert "hotwords" not in model.calls[0] and "initial_prompt" not in model.calls[0]
 
 
-def test_openai_whisper_gets_the_prompt_for_every_window(monkeypatch):
+def test_openai_whisper_gets_the_prompt(monkeypatch):
     pytest.importorskip("whisper")
     from pipeline.transcribe.openai_engine import OpenAIWhisperEngine
 
@@ -172,6 +172,6 @@ def test_openai_whisper_gets_the_prompt_for_every_window(monkeypatch):
     prompt = engine.prompt(("Wales Audit Office",))
     assert prompt == "Wales Audit Office."
     engine._decode(np.zeros(16000, dtype=np.float32), "en", Options(), prompt)
-    assert seen["initial_prompt"] == prompt and seen["carry_initial_prompt"] is True
+    assert seen["initial_prompt"] == prompt and "carry_initial_prompt" not in seen
     engine._decode(np.zeros(16000, dtype=np.float32), "en", Options())
-    assert seen["initial_prompt"] is None and seen["carry_initial_prompt"] is False
+    assert seen["initial_prompt"] is None

@@ -38,11 +38,13 @@ log = logging.getLogger(__name__)
 
 MAX_STREAMS = 4  # batches decoded at once on a CPU
 PROGRESS_SECONDS = 0.5  # how often progress is reported while batches decode at once
-#: How the vocabulary reaches faster-whisper: "hotwords" puts the prompt before every 30-s
-#: window (as openai-whisper's ``initial_prompt`` with ``carry_initial_prompt``), where
-#: "initial_prompt" reaches only the first window of each batch once no text is carried
-#: between windows. Compared in bench/RESULTS.md ("Vocabulary").
-PROMPT_AS = "hotwords"
+#: How the vocabulary reaches faster-whisper. "initial_prompt" (the default) is the text before
+#: the first 30-s window of each batch only: with no text carried between windows, faster-whisper
+#: drops it after that window (as openai-whisper does without ``carry_initial_prompt``).
+#: "hotwords" puts it before every window. On the eval interviews both fixed most misses of
+#: names and terms, but "hotwords" made the WER much worse and "initial_prompt" did not
+#: (bench/RESULTS.md, "Vocabulary"; ``python -m bench.vocabulary --prompt-as hotwords``).
+PROMPT_AS = "initial_prompt"
 
 
 class FasterWhisperEngine:
@@ -122,7 +124,7 @@ class FasterWhisperEngine:
     def _decode(self, audio: np.ndarray, batch: list, language: str | None, options: Options,
                 prompt: str | None, progress: Progress | None) -> tuple[list[dict], str]:
         """One batch of speech: whisper's segments (times on the joined speech) and the language;
-        ``prompt`` is the vocabulary's (:meth:`prompt`), given to every window."""
+        ``prompt`` is the vocabulary's (:meth:`prompt`), passed as PROMPT_AS says."""
         pieces, info = self._model.transcribe(
             vad.join(audio, batch),
             language=language,

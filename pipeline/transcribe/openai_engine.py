@@ -102,8 +102,8 @@ class OpenAIWhisperEngine:
 
     def _decode(self, speech: np.ndarray, language: str | None, options: Options,
                 prompt: str | None = None) -> dict[str, Any]:
-        """One batch with whisper.transcribe; ``prompt`` (the vocabulary's) goes before every
-        window, as faster-whisper's ``hotwords`` does."""
+        """One batch with whisper.transcribe; ``prompt`` (the vocabulary's) goes before the
+        batch's first window, as faster-whisper's ``initial_prompt`` does (engines.PROMPT_AS)."""
         import whisper
 
         return whisper.transcribe(
@@ -119,7 +119,6 @@ class OpenAIWhisperEngine:
             word_timestamps=options.word_timestamps,
             condition_on_previous_text=False,  # no text carried between windows: no loops
             initial_prompt=prompt,
-            carry_initial_prompt=prompt is not None,
             no_speech_threshold=options.no_speech_threshold,
             compression_ratio_threshold=options.compression_ratio_threshold,
             logprob_threshold=options.log_prob_threshold,

@@ -16,7 +16,7 @@ from ..models import Segment
 Progress = Callable[[float], None]  # called with seconds of audio done
 
 #: The longest prompt Whisper takes, in tokens: ``n_text_ctx // 2 - 1`` (448 // 2 - 1), the cap
-#: both faster-whisper (``hotwords``) and openai-whisper (``initial_prompt``) apply themselves.
+#: both faster-whisper and openai-whisper apply to a prompt themselves.
 PROMPT_TOKENS = 223
 
 
