@@ -175,3 +175,88 @@ def test_openai_whisper_gets_the_prompt(monkeypatch):
     assert seen["initial_prompt"] == prompt and "carry_initial_prompt" not in seen
     engine._decode(np.zeros(16000, dtype=np.float32), "en", Options())
     assert seen["initial_prompt"] is None
+
+
+# --- a window that the prompt made skip speech ------------------------------------------------
+
+
+def piece(seek: float, start: float, end: float, text: str) -> dict:
+    """A segment on the joined speech, its words spread evenly over it; ``seek`` in seconds."""
+    said = text.split()
+    step = (end - start) / len(said)
+    return {"seek": round(seek * 100), "start": start, "end": end, "text": text, "no_speech_prob": 0.1,
+            "avg_logprob": -0.2, "words": [{"start": start + i * step, "end": start + (i + 1) * step, "word": w,
+                                            "probability": 0.9} for i, w in enumerate(said)]}
+
+
+SKIPPED = [piece(0, 19.3, 26.0, "Can you hear me? Is the microphone picking me up?"),  # eval-06-youth with the prompt
+           piece(26.0, 26.0, 31.0, "centers to one, and we had to work out how"),
+           piece(26.0, 31.2, 55.0, " ".join(["word"] * 60))]
+
+
+def test_a_window_with_seconds_of_speech_and_no_word_is_found():
+    from pipeline.transcribe.vad import SKIP_SECONDS, skipped_windows
+
+    assert skipped_windows(SKIPPED, 55 * 16000) == [(0, 26 * 16000)]  # 19 s before its first word
+    assert skipped_windows(SKIPPED[1:], 55 * 16000) == [(0, 26 * 16000)]  # no window at all before 26 s
+    assert skipped_windows(SKIPPED[1:], 55 * 16000 + int(SKIP_SECONDS * 16000)) == [
+        (0, 26 * 16000), (26 * 16000, 60 * 16000)]  # the last window's speech after its last word
+    assert skipped_windows(SKIPPED[1:2], 31 * 16000 + 16000) == [(0, 26 * 16000)]  # a pause under 5 s is no skip
+    assert skipped_windows([], 4 * 16000) == [] and skipped_windows([], 6 * 16000) == [(0, 6 * 16000)]
+
+
+def test_a_skipping_window_is_decoded_again_and_the_fuller_reading_kept():
+    from pipeline.transcribe.vad import redo_skips
+
+    asked = []
+    again = [piece(0, 0.0, 12.0, "Can you hear me? Is the microphone picking me up? Loud and clear."),
+             piece(12.0, 12.0, 25.9, "I'm with Jamal Hughes, who ran the youth service in Ashby.")]
+
+    def decode(start, end):
+        asked.append((start, end))
+        return [{**p, "words": [dict(w) for w in p["words"]]} for p in again]
+
+    out = redo_skips([dict(p) for p in SKIPPED], 55 * 16000, decode)
+    assert asked == [(0, 26 * 16000)]
+    assert [p["text"] for p in out] == [p["text"] for p in again + SKIPPED[1:]]
+    assert out[1]["seek"] == 1200 and out[2] is not None and out[1]["words"][0]["start"] == 12.0
+    # a second reading with no more words than the first changes nothing
+    assert redo_skips([dict(p) for p in SKIPPED], 55 * 16000, lambda s, e: [piece(0, 0, 9, "Can you hear me?")]) == SKIPPED
+
+
+def test_the_redo_is_given_times_from_its_start(monkeypatch):
+    from pipeline.transcribe.vad import redo_skips
+
+    pieces = [piece(0, 0.0, 10.0, "one two three four five six seven eight nine ten eleven twelve"),
+              piece(10.0, 22.0, 23.0, "late")]  # 12 s of speech with no word: skipped
+    out = redo_skips(pieces, 23 * 16000, lambda s, e: [piece(0, 0.0, 12.9, "a b c d e f g h i j k l m n o p q r")])
+    assert out[0] is pieces[0] and out[1]["seek"] == 1000 and out[1]["start"] == 10.0
+    assert out[1]["words"][-1]["end"] == pytest.approx(22.9) and len(out) == 2
+
+
+class SkippingModel(FakeModel):
+    """With a prompt, writes one sentence and jumps to the end of a 30-s window; without, all of it."""
+
+    def transcribe(self, audio, **kwargs):
+        self.calls.append({**kwargs, "samples": len(audio)})
+        seconds = len(audio) / 16000
+        if "initial_prompt" in kwargs:
+            found = [piece(0, 20.0, 26.0, "Can you hear me?"), piece(26.0, 26.0, seconds, "and so on " * 5)]
+        else:
+            found = [piece(0, 0.0, seconds, "Can you hear me? I'm with Jamal Hughes " * 3)]
+        return iter(SimpleNamespace(**{**p, "words": [SimpleNamespace(**w) for w in p["words"]]})
+                    for p in found), SimpleNamespace(language="en")
+
+
+def test_faster_whisper_decodes_a_skipping_window_again_without_the_prompt(monkeypatch, tmp_path):
+    engine = FasterWhisperEngine.__new__(FasterWhisperEngine)
+    engine.streams, engine._model = 1, SkippingModel()
+    monkeypatch.setattr(engines.vad, "open_wav", lambda wav: np.zeros(40 * 16000, dtype=np.int16))
+    monkeypatch.setattr(engines.vad, "speech_chunks", lambda audio, on: [{"start": 0, "end": 40 * 16000}])
+    raw = engine.transcribe(tmp_path / "x.wav", 40.0, Options(vocabulary=("Jamal Hughes",)))
+    calls = engine._model.calls
+    assert len(calls) == 2 and "initial_prompt" not in calls[1] and calls[1]["samples"] == 26 * 16000
+    assert "Jamal Hughes" in " ".join(s.text for s in raw.segments)
+    engine._model.calls.clear()
+    engine.transcribe(tmp_path / "x.wav", 40.0, Options())  # no vocabulary: decoded once, as before
+    assert len(engine._model.calls) == 1

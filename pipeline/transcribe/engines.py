@@ -124,9 +124,20 @@ class FasterWhisperEngine:
     def _decode(self, audio: np.ndarray, batch: list, language: str | None, options: Options,
                 prompt: str | None, progress: Progress | None) -> tuple[list[dict], str]:
         """One batch of speech: whisper's segments (times on the joined speech) and the language;
-        ``prompt`` is the vocabulary's (:meth:`prompt`), passed as PROMPT_AS says."""
+        ``prompt`` is the vocabulary's (:meth:`prompt`), passed as PROMPT_AS says. A window
+        that skipped speech with the prompt is decoded again without it (:func:`.vad.redo_skips`)."""
+        speech = vad.join(audio, batch)
+        base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / SAMPLE_RATE
+        found, language = self._run(speech, language, options, prompt, progress, base, offset)
+        if prompt:
+            found = vad.redo_skips(found, len(speech), lambda start, end: self._run(
+                speech[start:end], language, options, None, None, base, offset)[0])
+        return found, language
+
+    def _run(self, speech: np.ndarray, language: str | None, options: Options, prompt: str | None,
+             progress: Progress | None, base: float, offset: float) -> tuple[list[dict], str]:
         pieces, info = self._model.transcribe(
-            vad.join(audio, batch),
+            speech,
             language=language,
             beam_size=options.beam_size,
             word_timestamps=options.word_timestamps,
@@ -141,11 +152,10 @@ class FasterWhisperEngine:
                 options.hallucination_silence_threshold if options.word_timestamps else None),
             **({PROMPT_AS: prompt} if prompt else {}),
         )
-        base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / SAMPLE_RATE
         found = []
         for piece in pieces:  # a generator: the decoding happens here
             found.append({
-                "text": piece.text, "start": piece.start, "end": piece.end,
+                "text": piece.text, "start": piece.start, "end": piece.end, "seek": piece.seek,
                 "no_speech_prob": piece.no_speech_prob, "avg_logprob": piece.avg_logprob,
                 "words": [{"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
                           for w in (piece.words or ())],

@@ -35,7 +35,7 @@ from .convert import convert_ct2_to_openai
 from .resources import default_threads, describe_model, embedded_model_dir, pick_device
 from .sampling import seed_from, torch_seeded
 from .types import Options, Progress, RawResult, vocabulary_prompt
-from .vad import batch_end_seconds, batches, join, open_wav, restore_times, speech_chunks, tidy
+from .vad import batch_end_seconds, batches, join, open_wav, redo_skips, restore_times, speech_chunks, tidy
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,10 @@ class OpenAIWhisperEngine:
             # so the text does not depend on what this process decoded before (see .sampling).
             with torch_seeded(seed_from(speech, language, options.key())):
                 result = self._decode(speech, language, options, prompt)
+                if prompt:  # a window that skipped speech with the prompt, again without (vad.redo_skips)
+                    said = language or result.get("language") or "en"
+                    result["segments"] = redo_skips(result["segments"], len(speech), lambda start, end: self._decode(
+                        speech[start:end], said, options, None)["segments"])
             language = language or result.get("language") or "en"
             segments.extend(restore_times(result["segments"], batch, options))
             if progress:
@@ -103,7 +107,8 @@ class OpenAIWhisperEngine:
     def _decode(self, speech: np.ndarray, language: str | None, options: Options,
                 prompt: str | None = None) -> dict[str, Any]:
         """One batch with whisper.transcribe; ``prompt`` (the vocabulary's) goes before the
-        batch's first window, as faster-whisper's ``initial_prompt`` does (engines.PROMPT_AS)."""
+        batch's first window, as faster-whisper's ``initial_prompt`` does (engines.PROMPT_AS);
+        :meth:`transcribe` decodes a window that skipped speech again without it."""
         import whisper
 
         return whisper.transcribe(
