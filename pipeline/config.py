@@ -401,9 +401,11 @@ interviewer = "Interviewer"        # the interviewer's name on transcripts
 # Names and terms the speech model should expect: people, organisations, places, programmes,
 # acronyms ("Wales Audit Office", "GovCamp Cymru"). Whisper is prompted with them, so it
 # spells them as written here. Each recording's media/<name>.toml may add its own
-# vocabulary = [...]; its interviewee, interviewer and role are added automatically, and
-# its own terms come first. About 220 tokens fit (a few dozen terms): past that the list is
-# cut, keeping the terms in the order written. Changing it transcribes again.
+# vocabulary = [...]. Where the show or the recording has one, the recording's interviewee,
+# interviewer and role (and the interviewer below) are added to it, its own terms first;
+# with no vocabulary anywhere, nothing is added. About 220 tokens fit (a few dozen terms):
+# past that the list is cut, keeping the terms in the order written. Changing it
+# transcribes the affected recordings again.
 vocabulary = []
 
 # Consent: when true, a recording is published only once its consent is "public"

@@ -3,6 +3,7 @@ limit, the cache key (unchanged when empty), and how each engine is given the pr
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 from types import SimpleNamespace
@@ -69,6 +70,19 @@ def test_recording_terms_come_first_then_the_show_and_twice_is_once(tmp_path):
 
 def test_the_placeholder_interviewer_is_no_term(tmp_path):
     assert Settings.from_config(Config(root=tmp_path)).vocabulary == ()
+    assert Settings.from_config(Config(root=tmp_path, vocabulary=("WAO",))).vocabulary == ("WAO",)
+
+
+def test_names_are_added_only_with_a_vocabulary_written(tmp_path):
+    """No vocabulary key anywhere: the names in a sidecar change nothing (an upgrade redoes nothing)."""
+    assert Settings.from_config(Config(root=tmp_path, interviewer="Sam Jones")).vocabulary == ()
+    base = Settings.from_config(Config(root=tmp_path))
+    meta = RecordingMeta(interviewee="Marcus Bell", role="homelessness prevention, Eastbrook")
+    assert base.for_recording(meta) == base and base.for_recording(meta).options == Options()
+    own = base.for_recording(dataclasses.replace(meta, vocabulary=("caseworkers",)))
+    assert own.vocabulary == ("Marcus Bell", "homelessness prevention, Eastbrook", "caseworkers")
+    show = Settings.from_config(Config(root=tmp_path, vocabulary=("Eastbrook",)))
+    assert show.for_recording(meta).vocabulary == ("Marcus Bell", "homelessness prevention, Eastbrook", "Eastbrook")
 
 
 # --- the cache key --------------------------------------------------------------------------
@@ -84,10 +98,12 @@ def test_an_empty_vocabulary_leaves_the_cache_key_as_it_was(tmp_path):
 def test_the_vocabulary_changes_the_cache_key(tmp_path):
     base = Settings.from_config(Config(root=tmp_path))
     named = base.for_recording(RecordingMeta(interviewee="Marcus Bell"))
-    assert named.asr_key("abc") != base.asr_key("abc")
-    assert "vocabulary=('Marcus Bell',)" in named.options.key()
+    assert named.asr_key("abc") == base.asr_key("abc")  # names alone: no vocabulary, key as before
     other = base.for_recording(RecordingMeta(interviewee="Marcus Bell", vocabulary=("Eastbrook",)))
-    assert other.asr_key("abc") not in (base.asr_key("abc"), named.asr_key("abc"))
+    assert other.asr_key("abc") != base.asr_key("abc")
+    assert "vocabulary=('Marcus Bell', 'Eastbrook')" in other.options.key()
+    terms = base.for_recording(RecordingMeta(vocabulary=("Eastbrook",)))
+    assert terms.asr_key("abc") not in (base.asr_key("abc"), other.asr_key("abc"))
 
 
 # --- learncast.toml and sidecars --------------------------------------------------------------

@@ -66,8 +66,9 @@ class Settings:
             device=config.device,
             language=None if config.language == "auto" else config.language.split("-")[0],
             threads=threads,
-            vocabulary=merge_terms(config.vocabulary,
-                                   [config.interviewer] if config.interviewer != DEFAULT_INTERVIEWER else []),
+            # the interviewer's name only with a vocabulary written (for_recording: why)
+            vocabulary=merge_terms(config.vocabulary, [config.interviewer] if config.vocabulary
+                                   and config.interviewer != DEFAULT_INTERVIEWER else []),
         )
 
     def for_recording(self, meta: RecordingMeta) -> Settings:
@@ -75,7 +76,14 @@ class Settings:
         interviewer's names, the organisation when the sidecar has one, the role, then the
         sidecar's ``vocabulary`` in the order written), then the show's; each term once.
         Applying it twice gives the same settings. When the prompt cannot hold them all,
-        the first ones are kept (:func:`.types.vocabulary_prompt`)."""
+        the first ones are kept (:func:`.types.vocabulary_prompt`).
+
+        The names and role are added only when the show or the recording has a ``vocabulary``
+        of its own: the prompt made the WER a little worse on some eval interviews
+        (bench/RESULTS.md, "Vocabulary"), so a workspace that never wrote one keeps its
+        options, its cache keys and its transcripts as they were."""
+        if not (meta.vocabulary or self.vocabulary):
+            return self
         own = [meta.interviewee, meta.interviewer, getattr(meta, "organisation", None), meta.role]
         return dataclasses.replace(self, vocabulary=merge_terms(own, meta.vocabulary, self.vocabulary))
 
