@@ -41,9 +41,11 @@ PROGRESS_SECONDS = 0.5  # how often progress is reported while batches decode at
 #: How the vocabulary reaches faster-whisper. "initial_prompt" (the default) is the text before
 #: the first 30-s window of each batch only: with no text carried between windows, faster-whisper
 #: drops it after that window (as openai-whisper does without ``carry_initial_prompt``).
-#: "hotwords" puts it before every window. On the eval interviews both fixed most misses of
-#: names and terms, but "hotwords" made the WER much worse and "initial_prompt" did not
-#: (bench/RESULTS.md, "Vocabulary"; ``python -m bench.vocabulary --prompt-as hotwords``).
+#: "hotwords" puts it before every window. Either way a window that skipped speech is decoded
+#: again without it (:func:`.vad.redo_skips`); so measured on the eval interviews, "hotwords"
+#: found more names (42/46 against 38/46) but left one interview 1.9 WER points worse, where
+#: "initial_prompt" had the lower WER pooled (8.7% against 8.9%; bench/RESULTS.md, "Vocabulary";
+#: ``python -m bench.vocabulary --prompt-as hotwords``).
 PROMPT_AS = "initial_prompt"
 
 
