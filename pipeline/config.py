@@ -146,6 +146,23 @@ def _date(value: Any) -> str | None:
     return f"expected a date written YYYY-MM-DD, got {shown}"
 
 
+VOCABULARY_TERM_CHARS = 100  # a name or a term, not a paragraph
+
+
+def _terms(value: Any) -> str | None:
+    """A list of names and terms for the speech model (the vocabulary keys)."""
+    expected = 'expected a list of names and terms, such as ["Wales Audit Office", "GovCamp Cymru"]'
+    if not isinstance(value, list):
+        return f"{expected}, got {_kind(value)}"
+    for i, term in enumerate(value):
+        if not isinstance(term, str) or not term.strip():
+            shown = f'"{term}"' if isinstance(term, str) else _kind(term)
+            return f"{expected}; item {i + 1} is {shown}, not a non-empty string"
+        if len(term) > VOCABULARY_TERM_CHARS:
+            return f"{expected}; item {i + 1} is {len(term)} characters long (at most {VOCABULARY_TERM_CHARS})"
+    return None
+
+
 def _kind(value: Any) -> str:
     names = {bool: "true/false", int: "a number", float: "a number", str: "a string",
              list: "a list", dict: "a table"}
@@ -237,6 +254,8 @@ CONFIG_KEYS = [
         "the most episodes in feed.xml (the newest); older ones move to archive pages feed-2.xml, ..."),
     Key("feed_max_kb", _limit(100, 1_000_000, "kB"),
         "the largest feed.xml (and archive page) in kB; items past it move to the next page"),
+    Key("vocabulary", _terms,
+        "names and terms the speech model should expect in every recording, e.g. [\"Wales Audit Office\"]"),
 ]
 
 #: Defaults for the feed's size (README, "How big the feed gets"): 100 episodes, a common
@@ -269,6 +288,7 @@ class Config:
     require_consent: bool = False
     feed_limit: int = DEFAULT_FEED_LIMIT
     feed_max_kb: int = DEFAULT_FEED_MAX_KB
+    vocabulary: tuple[str, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -313,6 +333,8 @@ def load_config(root: Path) -> Config:
         raise ConfigError(problems, path=path)
     if "base_url" in values and not values["base_url"].endswith("/"):
         values["base_url"] += "/"
+    if "vocabulary" in values:
+        values["vocabulary"] = tuple(values["vocabulary"])
     return Config(root=root, **values)
 
 
@@ -327,6 +349,7 @@ SIDECAR_KEYS = [
     Key("description", _string, "a short description of the episode"),
     Key("consent", _choice(CONSENT_STATES), "public or withheld"),
     Key("publish_after", _date, "an embargo date, YYYY-MM-DD"),
+    Key("vocabulary", _terms, "names and terms the speech model should expect in this recording"),
 ]
 
 
@@ -341,6 +364,8 @@ def load_sidecar(path: Path) -> RecordingMeta:
     for k in ("date", "publish_after"):
         if isinstance(values.get(k), str):
             values[k] = dt.date.fromisoformat(values[k])
+    if "vocabulary" in values:
+        values["vocabulary"] = tuple(values["vocabulary"])
     return RecordingMeta(**values)
 
 
@@ -372,6 +397,16 @@ engine = "faster-whisper"
 model = ""
 device = "auto"                    # "auto", "cpu" or "cuda"
 interviewer = "Interviewer"        # the interviewer's name on transcripts
+
+# Names and terms the speech model should expect: people, organisations, places, programmes,
+# acronyms ("Wales Audit Office", "GovCamp Cymru"). Whisper is prompted with them, so it
+# spells them as written here. Each recording's media/<name>.toml may add its own
+# vocabulary = [...]. Where the show or the recording has one, the recording's interviewee,
+# interviewer and role (and the interviewer below) are added to it, its own terms first;
+# with no vocabulary anywhere, nothing is added. About 220 tokens fit (a few dozen terms):
+# past that the list is cut, keeping the terms in the order written. Changing it
+# transcribes the affected recordings again.
+vocabulary = []
 
 # Consent: when true, a recording is published only once its consent is "public"
 # (set it in media/<name>.toml as consent = "public"). Leave false to publish everything.

@@ -30,6 +30,7 @@ class RecordingMeta:
     description: str | None = None
     consent: str | None = None
     publish_after: date | None = None
+    vocabulary: tuple[str, ...] = ()  # names and terms for the speech model, besides the ones above
 
 
 @dataclass(frozen=True)

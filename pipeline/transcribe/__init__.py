@@ -29,9 +29,11 @@ from typing import Any, Callable, ContextManager
 from ..config import Config
 from ..errors import InputError
 from ..fsutil import Stamp, file_stamp, sha256_text, write_json
-from ..models import INTERVIEWEE, INTERVIEWER, Audio, Segment, Transcript
+from ..models import INTERVIEWEE, INTERVIEWER, Audio, RecordingMeta, Segment, Transcript
 from .engines import describe_model, get_engine
-from .types import Engine, Options, Progress, RawResult
+from .types import Engine, Options, Progress, RawResult, merge_terms
+
+DEFAULT_INTERVIEWER = Config.interviewer  # learncast.toml's placeholder, not a name to prompt with
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +43,19 @@ FORMAT_VERSION = 2  # 1: chapters, review marks, guid and provenance were kept i
 
 @dataclass(frozen=True)
 class Settings:
-    """Which engine, model and options a workspace transcribes with."""
+    """Which engine, model and options a workspace transcribes with.
+
+    ``vocabulary`` is the names and terms the model is prompted with: the show's (its
+    ``vocabulary`` and interviewer) from :meth:`from_config`, with one recording's own in
+    front from :meth:`for_recording`. Empty, it changes nothing, the cache key included.
+    """
 
     engine: str = "faster-whisper"
     model: str = ""
     device: str = "auto"
     language: str | None = "en"
     threads: int | None = None
+    vocabulary: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: Config, *, engine: str | None = None, model: str | None = None,
@@ -58,11 +66,30 @@ class Settings:
             device=config.device,
             language=None if config.language == "auto" else config.language.split("-")[0],
             threads=threads,
+            # the interviewer's name only with a vocabulary written (for_recording: why)
+            vocabulary=merge_terms(config.vocabulary, [config.interviewer] if config.vocabulary
+                                   and config.interviewer != DEFAULT_INTERVIEWER else []),
         )
+
+    def for_recording(self, meta: RecordingMeta) -> Settings:
+        """These settings for one recording: its own terms first (the interviewee's and the
+        interviewer's names, the organisation when the sidecar has one, the role, then the
+        sidecar's ``vocabulary`` in the order written), then the show's; each term once.
+        Applying it twice gives the same settings. When the prompt cannot hold them all,
+        the first ones are kept (:func:`.types.vocabulary_prompt`).
+
+        The names and role are added only when the show or the recording has a ``vocabulary``
+        of its own: the prompt made the WER a little worse on some eval interviews
+        (bench/RESULTS.md, "Vocabulary"), so a workspace that never wrote one keeps its
+        options, its cache keys and its transcripts as they were."""
+        if not (meta.vocabulary or self.vocabulary):
+            return self
+        own = [meta.interviewee, meta.interviewer, getattr(meta, "organisation", None), meta.role]
+        return dataclasses.replace(self, vocabulary=merge_terms(own, meta.vocabulary, self.vocabulary))
 
     @property
     def options(self) -> Options:
-        return Options(language=self.language)
+        return Options(language=self.language, vocabulary=self.vocabulary)
 
     def asr_key(self, audio_sha256: str) -> str:
         """Cache key: the audio content plus everything that changes the words."""
@@ -228,6 +255,7 @@ def transcribe_audio(audio: Audio, config: Config, settings: Settings, *,
                      engine: Engine | None = None, progress: Progress | None = None,
                      stereo_wav: Path | None = None) -> Transcript:
     """Run Whisper on one recording and label the speakers."""
+    settings = settings.for_recording(audio.recording.meta)  # no-op when the caller did it
     engine = engine or get_engine(settings.engine, settings.model, device=settings.device,
                                   threads=settings.threads)
     raw = run_engine(engine, audio, settings, progress)
@@ -284,7 +312,7 @@ def transcribe_recording(job: TranscriptionJob, audio: Audio) -> tuple[dict[str,
     path = job.folder / TRANSCRIPT_NAME
     read = job.read or load_transcript_file
     stamp = file_stamp(path)
-    key = job.settings.asr_key(audio.sha256)
+    key = job.settings.for_recording(audio.recording.meta).asr_key(audio.sha256)
     if stamp is not None:
         data, transcript = read(path)
         if is_hand_edited(data):

@@ -32,12 +32,21 @@ from .resources import (
     pick_device,
 )
 from .sampling import SeededWhisper
-from .types import Engine, Options, Progress, RawResult  # noqa: F401 - the engine interface, re-exported
+from .types import Engine, Options, Progress, RawResult, vocabulary_prompt  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
 MAX_STREAMS = 4  # batches decoded at once on a CPU
 PROGRESS_SECONDS = 0.5  # how often progress is reported while batches decode at once
+#: How the vocabulary reaches faster-whisper. "initial_prompt" (the default) is the text before
+#: the first 30-s window of each batch only: with no text carried between windows, faster-whisper
+#: drops it after that window (as openai-whisper does without ``carry_initial_prompt``).
+#: "hotwords" puts it before every window. Either way a window that skipped speech is decoded
+#: again without it (:func:`.vad.redo_skips`); so measured on the eval interviews, "hotwords"
+#: found more names (42/46 against 38/46) but left one interview 1.9 WER points worse, where
+#: "initial_prompt" had the lower WER pooled (8.7% against 8.9%; bench/RESULTS.md, "Vocabulary";
+#: ``python -m bench.vocabulary --prompt-as hotwords``).
+PROMPT_AS = "initial_prompt"
 
 
 class FasterWhisperEngine:
@@ -71,6 +80,7 @@ class FasterWhisperEngine:
         planned = vad.batches(chunks)
         language = options.language
         segments: list[Segment] = []
+        prompt = self.prompt(options.vocabulary)
 
         def done(batch: list, found: list[dict]) -> None:
             segments.extend(vad.restore_times(found, batch, options))
@@ -78,17 +88,17 @@ class FasterWhisperEngine:
                 progress(min(duration, vad.batch_end_seconds(batch)))
 
         if planned and language is None:  # detected once, on the first batch, before the others
-            found, language = self._decode(audio, planned[0], None, options, progress)
+            found, language = self._decode(audio, planned[0], None, options, prompt, progress)
             done(planned.pop(0), found)
         if self.streams == 1 or len(planned) < 2:
             for batch in planned:
-                found, language = self._decode(audio, batch, language, options, progress)
+                found, language = self._decode(audio, batch, language, options, prompt, progress)
                 done(batch, found)
         else:
             reached = [0.0] * len(planned)  # where each batch's decoding has got to, set by its thread
             pool = ThreadPoolExecutor(self.streams, thread_name_prefix="whisper")
             try:
-                futures = [pool.submit(self._decode, audio, batch, language, options,
+                futures = [pool.submit(self._decode, audio, batch, language, options, prompt,
                                        functools.partial(reached.__setitem__, i))
                            for i, batch in enumerate(planned)]
                 for i, (batch, future) in enumerate(zip(planned, futures)):  # in order: never ahead
@@ -106,11 +116,30 @@ class FasterWhisperEngine:
             progress(duration)
         return RawResult(language=language or "en", segments=vad.tidy(segments, duration))
 
+    def prompt(self, vocabulary: tuple[str, ...]) -> str | None:
+        """The vocabulary as the prompt this model is given (see :func:`.types.vocabulary_prompt`)."""
+        if not vocabulary:
+            return None
+        tokenizer = self._model.hf_tokenizer
+        return vocabulary_prompt(vocabulary, lambda text: tokenizer.encode(text, add_special_tokens=False).ids)
+
     def _decode(self, audio: np.ndarray, batch: list, language: str | None, options: Options,
-                progress: Progress | None) -> tuple[list[dict], str]:
-        """One batch of speech: whisper's segments (times on the joined speech) and the language."""
+                prompt: str | None, progress: Progress | None) -> tuple[list[dict], str]:
+        """One batch of speech: whisper's segments (times on the joined speech) and the language;
+        ``prompt`` is the vocabulary's (:meth:`prompt`), passed as PROMPT_AS says. A window
+        that skipped speech with the prompt is decoded again without it (:func:`.vad.redo_skips`)."""
+        speech = vad.join(audio, batch)
+        base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / SAMPLE_RATE
+        found, language = self._run(speech, language, options, prompt, progress, base, offset)
+        if prompt:
+            found = vad.redo_skips(found, len(speech), lambda start, end: self._run(
+                speech[start:end], language, options, None, None, base, offset)[0])
+        return found, language
+
+    def _run(self, speech: np.ndarray, language: str | None, options: Options, prompt: str | None,
+             progress: Progress | None, base: float, offset: float) -> tuple[list[dict], str]:
         pieces, info = self._model.transcribe(
-            vad.join(audio, batch),
+            speech,
             language=language,
             beam_size=options.beam_size,
             word_timestamps=options.word_timestamps,
@@ -123,12 +152,12 @@ class FasterWhisperEngine:
             log_prob_threshold=options.log_prob_threshold,
             hallucination_silence_threshold=(
                 options.hallucination_silence_threshold if options.word_timestamps else None),
+            **({PROMPT_AS: prompt} if prompt else {}),
         )
-        base, offset = vad.batch_end_seconds(batch), batch[0]["start"] / SAMPLE_RATE
         found = []
         for piece in pieces:  # a generator: the decoding happens here
             found.append({
-                "text": piece.text, "start": piece.start, "end": piece.end,
+                "text": piece.text, "start": piece.start, "end": piece.end, "seek": piece.seek,
                 "no_speech_prob": piece.no_speech_prob, "avg_logprob": piece.avg_logprob,
                 "words": [{"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
                           for w in (piece.words or ())],

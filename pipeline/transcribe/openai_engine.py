@@ -34,8 +34,8 @@ from ..models import Segment
 from .convert import convert_ct2_to_openai
 from .resources import default_threads, describe_model, embedded_model_dir, pick_device
 from .sampling import seed_from, torch_seeded
-from .types import Options, Progress, RawResult
-from .vad import batch_end_seconds, batches, join, open_wav, restore_times, speech_chunks, tidy
+from .types import Options, Progress, RawResult, vocabulary_prompt
+from .vad import batch_end_seconds, batches, join, open_wav, redo_skips, restore_times, speech_chunks, tidy
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +76,17 @@ class OpenAIWhisperEngine:
             return RawResult(language=language or "en", segments=())
 
         segments: list[Segment] = []
+        prompt = self.prompt(options.vocabulary)
         for batch in batches(chunks):
             speech = join(audio, batch)
             # Temperature fallback samples from torch's generator: seeded from the batch itself,
             # so the text does not depend on what this process decoded before (see .sampling).
             with torch_seeded(seed_from(speech, language, options.key())):
-                result = self._decode(speech, language, options)
+                result = self._decode(speech, language, options, prompt)
+                if prompt:  # a window that skipped speech with the prompt, again without (vad.redo_skips)
+                    said = language or result.get("language") or "en"
+                    result["segments"] = redo_skips(result["segments"], len(speech), lambda start, end: self._decode(
+                        speech[start:end], said, options, None)["segments"])
             language = language or result.get("language") or "en"
             segments.extend(restore_times(result["segments"], batch, options))
             if progress:
@@ -90,7 +95,20 @@ class OpenAIWhisperEngine:
             progress(duration)
         return RawResult(language=language or "en", segments=tidy(segments, duration))
 
-    def _decode(self, speech: np.ndarray, language: str | None, options: Options) -> dict[str, Any]:
+    def prompt(self, vocabulary: tuple[str, ...]) -> str | None:
+        """The vocabulary as the prompt this model is given (see :func:`.types.vocabulary_prompt`)."""
+        if not vocabulary:
+            return None
+        from whisper.tokenizer import get_tokenizer
+
+        tokenizer = get_tokenizer(self._model.is_multilingual, num_languages=self._model.num_languages)
+        return vocabulary_prompt(vocabulary, tokenizer.encode)
+
+    def _decode(self, speech: np.ndarray, language: str | None, options: Options,
+                prompt: str | None = None) -> dict[str, Any]:
+        """One batch with whisper.transcribe; ``prompt`` (the vocabulary's) goes before the
+        batch's first window, as faster-whisper's ``initial_prompt`` does (engines.PROMPT_AS);
+        :meth:`transcribe` decodes a window that skipped speech again without it."""
         import whisper
 
         return whisper.transcribe(
@@ -105,6 +123,7 @@ class OpenAIWhisperEngine:
             fp16=self.device == "cuda",
             word_timestamps=options.word_timestamps,
             condition_on_previous_text=False,  # no text carried between windows: no loops
+            initial_prompt=prompt,
             no_speech_threshold=options.no_speech_threshold,
             compression_ratio_threshold=options.compression_ratio_threshold,
             logprob_threshold=options.log_prob_threshold,

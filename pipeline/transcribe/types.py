@@ -9,11 +9,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Iterable, Protocol, Sequence
 
 from ..models import Segment
 
 Progress = Callable[[float], None]  # called with seconds of audio done
+
+#: The longest prompt Whisper takes, in tokens: ``n_text_ctx // 2 - 1`` (448 // 2 - 1), the cap
+#: both faster-whisper and openai-whisper apply to a prompt themselves.
+PROMPT_TOKENS = 223
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Options:
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     hallucination_silence_threshold: float = 2.0  # with word timestamps only
+    vocabulary: tuple[str, ...] = ()  # names and terms to prompt the model with (vocabulary_prompt)
 
     def key(self) -> str:
         """The options as text. Fields at their defaults beyond the first four are left
@@ -53,6 +58,39 @@ class Options:
             if getattr(self, f.name) != getattr(default, f.name):
                 key += f";{f.name}={getattr(self, f.name)}"
         return key
+
+
+def merge_terms(*lists: Iterable[str | None]) -> tuple[str, ...]:
+    """The terms of ``lists`` in order, each once: spaces collapsed, blanks dropped, and a
+    term equal to an earlier one but for case left out (the first spelling wins)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for terms in lists:
+        for term in terms:
+            text = " ".join((term or "").split())
+            if text and text.casefold() not in seen:
+                seen.add(text.casefold())
+                out.append(text)
+    return tuple(out)
+
+
+def vocabulary_prompt(terms: Sequence[str], encode: Callable[[str], Sequence[int]],
+                      limit: int = PROMPT_TOKENS) -> str | None:
+    """The prompt that carries a vocabulary to Whisper: the terms joined by ", ", ending in ".".
+
+    When the list is too long, the terms are taken in the order given, stopping before the
+    first one that would take the prompt over ``limit`` tokens, counted with the model's
+    own tokenizer (``encode``) on the text as the engines send it, after a space. The
+    order given is the recording's own terms first, then the show's (see
+    ``Settings.for_recording``), so the choice depends on the lists alone. None when there
+    is nothing to say.
+    """
+    chosen: list[str] = []
+    for term in terms:
+        if len(encode(" " + ", ".join([*chosen, term]) + ".")) > limit:
+            break
+        chosen.append(term)
+    return ", ".join(chosen) + "." if chosen else None
 
 
 class Engine(Protocol):

@@ -310,3 +310,67 @@ def tidy(segments: list[Segment], duration: float) -> tuple[Segment, ...]:
         out.append(Segment(start=round(start, 3), end=round(end, 3), text=seg.text,
                            speaker=seg.speaker, words=tuple(words)))
     return tuple(out)
+
+
+# A vocabulary prompt can make Whisper skip speech (see :func:`redo_skips`):
+SKIP_SECONDS = 5.0  # joined speech this long with no word in it is taken as skipped
+FRAMES_PER_SECOND = 100  # Whisper's mel frames: the unit of a segment's "seek"
+
+
+def skipped_windows(pieces: list[Mapping[str, Any]], samples: int) -> list[tuple[int, int]]:
+    """The decoding windows of one batch (``samples`` long, pieces as :func:`restore_times`
+    takes them, with ``seek``) holding SKIP_SECONDS or more of speech with no word in it,
+    as (first sample, end sample) of the joined speech.
+
+    A window runs from its ``seek`` to the next window's (the last to the batch's end; the
+    speech before the first window's seek is one too). The batch is speech only, its
+    pauses under a second (VAD_PARAMETERS), so a stretch that long with no word is speech
+    the model left out, not a pause. Times are words' where there are words, else segments'.
+    """
+    rate = SAMPLE_RATE / FRAMES_PER_SECOND
+    seeks = sorted({int(p["seek"]) for p in pieces})
+    bounds = ([0] if not seeks or seeks[0] > 0 else []) + seeks
+    out = []
+    for i, seek in enumerate(bounds):
+        start = int(seek * rate)
+        end = int(bounds[i + 1] * rate) if i + 1 < len(bounds) else samples
+        times = sorted((w["start"], w["end"]) for p in pieces if int(p["seek"]) == seek
+                       for w in (p.get("words") or [p]))
+        edge, gap = start / SAMPLE_RATE, 0.0
+        for a, b in times:
+            gap, edge = max(gap, a - edge), max(edge, b)
+        gap = max(gap, end / SAMPLE_RATE - edge)
+        if gap >= SKIP_SECONDS:
+            out.append((start, end))
+    return out
+
+
+def redo_skips(pieces: list[dict], samples: int, decode) -> list[dict]:
+    """``pieces`` of a batch decoded with a vocabulary prompt, with every window that
+    skipped speech (:func:`skipped_windows`) decoded again without it by ``decode(start,
+    end)`` (samples of the joined speech; pieces back with times from ``start``), the
+    second reading kept when it has more words.
+
+    Why: given a prompt, tiny.en sometimes writes a window's first sentence and then jumps
+    to the window's end, the rest of the speech left out with no low log-probability, no
+    high no-speech probability and no temperature fallback to show for it (bench/RESULTS.md,
+    "Vocabulary": eval-06-youth lost its first 25 seconds). A recording without a
+    vocabulary is never decoded twice.
+    """
+    for start, end in reversed(skipped_windows(pieces, samples)):
+        first, last = start * FRAMES_PER_SECOND // SAMPLE_RATE, end * FRAMES_PER_SECOND // SAMPLE_RATE
+        mine = [p for p in pieces if first <= int(p["seek"]) < last]
+        again = decode(start, end)
+        if _words(again) <= _words(mine):
+            continue
+        shift = start / SAMPLE_RATE
+        again = [{**p, "seek": int(p["seek"]) + first, "start": p["start"] + shift, "end": p["end"] + shift,
+                  "words": [{**w, "start": w["start"] + shift, "end": w["end"] + shift} for w in p.get("words") or ()]}
+                 for p in again]
+        log.debug("a window at %.1fs skipped speech with the prompt: decoded again without it", shift)
+        pieces = [p for p in pieces if int(p["seek"]) < first] + again + [p for p in pieces if int(p["seek"]) >= last]
+    return pieces
+
+
+def _words(pieces: list[Mapping[str, Any]]) -> int:
+    return sum(len(p["text"].split()) for p in pieces)
