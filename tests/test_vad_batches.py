@@ -88,7 +88,7 @@ class _RecordingModel:
             if index == self.fail_on:
                 raise RuntimeError("decoder failed")
             time.sleep(self.delay(first))
-            yield SimpleNamespace(text=" word", start=0.0, end=0.5, no_speech_prob=0.0, avg_logprob=-0.1,
+            yield SimpleNamespace(text=" word", start=0.0, end=0.5, seek=0, no_speech_prob=0.0, avg_logprob=-0.1,
                                   words=[SimpleNamespace(start=0.1, end=0.4, word=" word", probability=0.9)])
             time.sleep(self.delay(first))  # the rest of the batch
 
