@@ -9,6 +9,7 @@ conftest.py, which bench/tests/ shares.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -188,3 +189,37 @@ def recording_data(root: Path, slug: str) -> dict:
     from pipeline.workspace import Workspace
 
     return recording_view(Workspace.open(root), slug)
+
+
+# ---------------------------------------------------------------- browsers (Debian's chromium)
+
+CHROMIUM = Path(os.environ.get("LEARNCAST_CHROMIUM", "/usr/bin/chromium"))
+AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"  # `npm ci --prefix tests/js`
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--autoplay-policy=no-user-gesture-required"]
+
+
+def browser_missing() -> str:
+    """Why the browser tests cannot run here ("" when they can); never download a browser."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install playwright; never `playwright install`)"
+    if not CHROMIUM.is_file():
+        return f"chromium is not installed at {CHROMIUM} (apt-get install chromium, or set LEARNCAST_CHROMIUM)"
+    return ""
+
+
+@pytest.fixture
+def unreadable(monkeypatch):
+    """``unreadable(path)``: reading ``path`` as text raises PermissionError from now on."""
+    real = Path.read_text
+    refused: set[Path] = set()
+
+    def read_text(self, *args, **kwargs):
+        if self in refused:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    return refused.add

@@ -15,7 +15,6 @@ is checked with axe-core from npm: ``npm ci --prefix tests/js``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -26,31 +25,22 @@ import lxml.html
 import pytest
 import snowballstemmer
 
-from conftest import ROOT, SAMPLE, make_tone
+from conftest import AXE, CHROMIUM, CHROMIUM_ARGS, ROOT, SAMPLE, browser_missing, make_tone
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
 except ImportError:  # the tests skip, saying so
     sync_playwright = None
 
-CHROMIUM = Path(os.environ.get("LEARNCAST_CHROMIUM", "/usr/bin/chromium"))
-AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 SLUG = SAMPLE.stem
 EPISODE = f"episodes/{SLUG}/index.html"
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic", "--autoplay-policy=no-user-gesture-required"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 SEEK_TOLERANCE = 0.5  # seconds
 
-if sync_playwright is None:
-    _missing = "the playwright package is not installed (pip install playwright; never `playwright install`)"
-elif not CHROMIUM.is_file():
-    _missing = f"chromium is not installed at {CHROMIUM} (apt-get install chromium, or set LEARNCAST_CHROMIUM)"
-else:
-    _missing = ""
+_missing = browser_missing()
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(_missing), reason=_missing)]
 

@@ -650,20 +650,13 @@ def test_every_change_the_command_makes_keeps_the_files_comments(built: Path, ch
     assert ce.load(edit_file.parent) == []
 
 
-def test_a_corrections_file_that_cannot_be_read_fails_its_recording_in_one_line(tmp_path: Path, monkeypatch):
+def test_a_corrections_file_that_cannot_be_read_fails_its_recording_in_one_line(tmp_path: Path, unreadable):
     path = tmp_path / ce.EDITS_NAME
     path.write_bytes(b'[[chapter]]\nat = 15\ntitle = "Caf\xe9"\n')
     with pytest.raises(ce.ChapterEditError) as info:
         ce.load(tmp_path)
     assert info.value.one_line() == f"{path}: is not UTF-8 text. Fix: save it as UTF-8."
-    real = Path.read_text
-
-    def refuse(self, *args, **kwargs):
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "read_text", refuse)
+    unreadable(path)
     with pytest.raises(ce.ChapterEditError) as info:
         ce.load(tmp_path)
     assert info.value.one_line() == (f"{path}: cannot be read (Permission denied). "

@@ -316,17 +316,10 @@ def _consent_error(folder: Path) -> str:
     return line
 
 
-def test_a_consent_file_that_cannot_be_read_is_one_line_naming_the_fix(tmp_path: Path, monkeypatch):
+def test_a_consent_file_that_cannot_be_read_is_one_line_naming_the_fix(tmp_path: Path, unreadable):
     path = tmp_path / "consent.toml"
     path.write_text('consent = "public"\n', encoding="utf-8")
-    real = Path.read_text
-
-    def refuse(self, *args, **kwargs):
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "read_text", refuse)
+    unreadable(path)
     line = _consent_error(tmp_path)
     assert "cannot be read (Permission denied); check that the file is there and that you may read it" in line
 

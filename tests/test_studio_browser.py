@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import ROOT
+from conftest import AXE, CHROMIUM, CHROMIUM_ARGS, ROOT, browser_missing
 from test_studio import HOSTILE, SLUG, Running, built, running, ws  # noqa: F401 - fixtures
 
 try:
@@ -23,26 +23,16 @@ try:
 except ImportError:
     sync_playwright = None
 
-CHROMIUM = Path(os.environ.get("LEARNCAST_CHROMIUM", "/usr/bin/chromium"))
-AXE_PATHS = [ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js",
-             Path("/work/main/tests/js/node_modules/axe-core/axe.min.js")]
-SHOTS = Path(os.environ.get("LEARNCAST_STUDIO_SHOTS", "/tmp/studio-shots"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
+SHOTS = Path(os.environ.get("LEARNCAST_STUDIO_SHOTS", ROOT / "test-artifacts" / "studio"))
 
-if sync_playwright is None:
-    _missing = "the playwright package is not installed"
-elif not CHROMIUM.is_file():
-    _missing = f"chromium is not installed at {CHROMIUM}"
-else:
-    _missing = ""
+_missing = browser_missing()
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(_missing), reason=_missing)]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
@@ -84,10 +74,9 @@ def on_disk(live: Running) -> dict:
 
 
 def serious_violations(page: Page) -> list[str]:
-    axe = next((p for p in AXE_PATHS if p.is_file()), None)
-    if axe is None:
-        pytest.fail("axe-core is missing: run `npm ci --prefix tests/js`")
-    page.add_script_tag(path=str(axe))
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/js`")
+    page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
             for v in result if v["impact"] in ("serious", "critical")]
