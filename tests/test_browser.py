@@ -143,7 +143,9 @@ def wait_for_time(page: Page, seconds: float) -> None:
     """Wait until the player is within SEEK_TOLERANCE of ``seconds`` (it may be playing on)."""
     try:
         page.wait_for_function(
-            "([t, tol]) => Math.abs(document.querySelector('[data-player]').currentTime - t) < tol",
+            # null-safe: a click on a link may still be loading the page that has the player
+            "([t, tol]) => { const p = document.querySelector('[data-player]');"
+            " return p !== null && Math.abs(p.currentTime - t) < tol; }",
             arg=[seconds, SEEK_TOLERANCE], timeout=10_000)
     except Exception as exc:
         raise AssertionError(f"player at {player_time(page):.2f} s, expected {seconds} s") from exc
@@ -367,7 +369,8 @@ def test_play_from_on_a_question_page_plays_the_answer(page: Page, base: str, sa
     page.goto(base + f"questions/{qid}/index.html")
     play = page.locator("article.answer a.play")
     start = float(play.get_attribute("href").rsplit("#t=", 1)[1])
-    play.click()
+    with page.expect_navigation():  # the link opens the episode page at the answer
+        play.click()
     wait_for_time(page, start)
     pause(page)
 
