@@ -596,3 +596,144 @@ def test_details_are_written_into_the_sidecar_with_its_comments_kept(live: Runni
     assert live.json("POST", f"/api/recordings/{SLUG}/details", {"role": ""})[0] == 200  # an empty field: no key
     assert "role" not in sidecar.read_text() and "# as she asked to be named" in sidecar.read_text()
     assert live.json("POST", f"/api/recordings/{SLUG}/details", {})[0] == 400
+
+
+# ---------------------------------------------------------------- chapters
+
+CHAPTERS = [  # what the chapter stage would have made for the 8 s tone
+    {"start": 0.0, "end": 2.0, "question": "intro", "title": "Introduction", "confidence": 1.0},
+    {"start": 2.0, "end": 6.4, "question": "rules", "title": "Rules you had to break", "confidence": 0.3},
+    {"start": 6.4, "end": 8.0, "question": "closing", "title": "Closing", "confidence": 1.0},
+]
+EDITS_FILE = '''# the team's corrections: keep this comment
+[[chapter]]
+at = "0:06.4"
+title = "Goodbye"   # as she put it
+'''
+
+
+@pytest.fixture
+def tolerance(monkeypatch):
+    """The tone's chapters are 2 s apart: a correction names its chapter within 0.5 s, not 3 s."""
+    from pipeline.chapters import edits
+
+    monkeypatch.setattr(edits, "TOLERANCE", 0.5)
+
+
+def give_chapters(root: Path, edits: str | None = EDITS_FILE) -> Path:
+    """The chapter stage's output for the recording (and a hand-written corrections file)."""
+    from pipeline.chapters.stage import chapters_path
+    from pipeline.workspace import Workspace
+
+    state = chapters_path(Workspace.open(root).cache_dir, SLUG)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text(json.dumps({"chapters": CHAPTERS}), encoding="utf-8")
+    path = root / "transcripts" / SLUG / "chapters.edit.toml"
+    if edits is not None:
+        path.write_text(edits, encoding="utf-8")
+    return path
+
+
+def chapters_of(live: Running) -> dict[str, Any]:
+    status, body = live.json("GET", f"/api/recordings/{SLUG}/chapters")
+    assert status == 200, body
+    return body
+
+
+def test_without_chapters_the_panel_says_so_and_a_change_is_409(live: Running):
+    body = chapters_of(live)
+    assert body["chapters"] == [] and "run `learncast build` first" in body["message"]
+    assert "rules" in [q["id"] for q in body["questions"]]
+    status, body = live.json("POST", f"/api/recordings/{SLUG}/chapters", {"action": "merge", "at": 2})
+    assert status == 409 and "run `learncast build` first" in body["error"]
+    assert not (live.root / "transcripts" / SLUG / "chapters.edit.toml").exists()
+
+
+@pytest.mark.usefixtures("tolerance")
+def test_the_chapters_come_as_the_next_build_makes_them_with_the_questions(live: Running):
+    give_chapters(live.root)
+    body = chapters_of(live)
+    rows = [(c["start"], c["question"], c["title"], c["corrected"], c["low_confidence"]) for c in body["chapters"]]
+    assert rows == [(0.0, "intro", "Introduction", False, False),
+                    (2.0, "rules", "Rules you had to break", False, True),
+                    (6.4, "closing", "Goodbye", True, False)]
+    assert body["built"] is False and body["corrections"] == 1
+    ids = [q["id"] for q in body["questions"]]
+    assert ids[0] == "intro" and ids[-1] == "closing" and "relationships" in ids
+    assert {"id": "rules", "title": "Rules you had to break"} in body["questions"]
+
+
+@pytest.mark.usefixtures("tolerance")
+@pytest.mark.parametrize("change, expect, written", [
+    ({"action": "relabel", "at": 2.0, "question": "bureaucracy"},
+     lambda cs: cs[1]["question"] == "bureaucracy" and cs[1]["corrected"] and not cs[1]["low_confidence"],
+     'question = "bureaucracy"'),
+    ({"action": "rename", "at": 2.0, "title": "  Breaking   the rules "},
+     lambda cs: cs[1]["title"] == "Breaking the rules" and cs[1]["question"] == "rules", 'title = "Breaking the rules"'),
+    ({"action": "move", "at": 2.0, "to": 2.5},
+     lambda cs: abs(cs[1]["start"] - 2.5) < 0.2 and cs[0]["end"] == cs[1]["start"], "move_to ="),
+    ({"action": "split", "at": 4.133, "question": "confidence"},
+     lambda cs: len(cs) == 4 and cs[2]["question"] == "confidence" and abs(cs[2]["start"] - 4.133) < 0.01,
+     'question = "confidence"'),
+    ({"action": "merge", "at": 2.0}, lambda cs: len(cs) == 2 and cs[0]["end"] == 6.4, "merge = true"),
+])
+def test_each_change_is_written_into_the_corrections_file_with_its_comments_kept(live: Running, change, expect,
+                                                                                 written):
+    path = give_chapters(live.root)
+    status, body = live.json("POST", f"/api/recordings/{SLUG}/chapters", change)
+    assert status == 200, body
+    assert expect(body["chapters"]), body["chapters"]
+    text = path.read_text(encoding="utf-8")
+    assert written in text
+    assert "# the team's corrections: keep this comment" in text and "# as she put it" in text
+    assert chapters_of(live)["chapters"] == body["chapters"], "the next GET sees the same chapters"
+
+
+@pytest.mark.usefixtures("tolerance")
+def test_a_change_makes_the_corrections_file_when_there_is_none(live: Running):
+    path = give_chapters(live.root, edits=None)
+    status, body = live.json("POST", f"/api/recordings/{SLUG}/chapters",
+                             {"action": "relabel", "at": 2, "question": "relationships"})
+    assert status == 200, body
+    assert 'question = "relationships"' in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("tolerance")
+@pytest.mark.parametrize("change, says", [
+    ({"action": "relabel", "at": 2.0, "question": "no-such-question"}, "unknown question id"),
+    ({"action": "relabel", "at": 3.5, "question": "rules"}, "no chapter starts at"),
+    ({"action": "split", "at": 2.3, "question": "rules"}, "a chapter already starts"),
+    ({"action": "split", "at": 99, "question": "rules"}, "not written"),
+    ({"action": "merge", "at": 0}, "not written"),
+    ({"action": "move", "at": 2.0, "to": 6.0}, "not written"),
+    ({"action": "rename", "at": 2.0, "title": "  "}, "give the chapter a title"),
+    ({"action": "explode", "at": 2.0}, '"action" must be one of'),
+    ({"action": "merge", "at": "2:00"}, '"at" must be a time in seconds'),
+    ({"action": "move", "at": 2.0, "to": True}, '"to" must be a time in seconds'),
+    (["merge"], "must be a JSON object"),
+])
+def test_a_change_that_does_not_fit_is_400_with_one_line_and_writes_nothing(live: Running, change, says):
+    path = give_chapters(live.root)
+    before = path.read_bytes()
+    status, body = live.json("POST", f"/api/recordings/{SLUG}/chapters", change)
+    assert status == 400, body
+    assert says in body["error"] and "\n" not in body["error"]
+    assert path.read_bytes() == before
+
+
+@pytest.mark.usefixtures("tolerance")
+@pytest.mark.parametrize("origin, csrf", [(None, "right"), ("http://evil.example", "right"), ("right", None),
+                                          ("right", "wrong")])
+def test_a_chapter_change_needs_the_studios_origin_and_csrf_token(live: Running, origin, csrf):
+    path = give_chapters(live.root, edits=None)
+    headers = {"Origin": f"http://127.0.0.1:{live.port}" if origin == "right" else origin,
+               "X-CSRF-Token": live.keys.csrf if csrf == "right" else csrf}
+    status, _ = live.json("POST", f"/api/recordings/{SLUG}/chapters", {"action": "merge", "at": 6.4},
+                          headers=headers)
+    assert status == 403
+    assert not path.exists()
+
+
+def test_chapters_of_a_recording_not_in_the_workspace_are_404(live: Running):
+    assert live.request("POST", "/api/recordings/..%2F..%2Fetc/chapters", {"action": "merge", "at": 2})[0] == 404
+    assert live.request("GET", "/api/recordings/nobody/chapters")[0] == 404

@@ -7,7 +7,8 @@ request says becomes a path. Every write goes through the library: transcript.js
 recording's file lock (never the build's workspace lock, so a person never waits on a
 build), the review mark with :func:`~pipeline.review.mark_reviewed`, consent with
 :func:`~pipeline.consent.record`, cuts with :mod:`pipeline.redact`, the recording's
-details with :func:`~pipeline.tomledit.update_sidecar`. The guard in front of it all is
+details with :func:`~pipeline.tomledit.update_sidecar`, chapter corrections with
+:func:`~pipeline.chapters.correct.correct`. The guard in front of it all is
 :mod:`pipeline.studio.security`.
 """
 
@@ -30,6 +31,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import consent, redact, review, tomledit
+from ..chapters import CLOSING, INTRO, LOW_CONFIDENCE, load_questions
+from ..chapters.correct import Changes, correct
+from ..chapters import edits as chapter_edits
 from ..errors import ConfigError, LearncastError, UsageError
 from ..fsutil import inside
 from ..models import Recording
@@ -345,6 +349,104 @@ async def post_details(studio: Studio, request: Request) -> Response:
     return JSONResponse({"saved": sorted(values)})
 
 
+# ---------------------------------------------------------------- chapters
+
+CHAPTER_ACTIONS = ("relabel", "rename", "move", "split", "merge")
+NO_CHAPTERS = "has no chapters yet; run `learncast build` first"
+
+
+def _chapter_rows(chapters) -> list[dict[str, Any]]:
+    rows = []
+    for c in chapters:
+        row = c.to_dict()
+        row["corrected"] = c.corrected
+        row["low_confidence"] = not c.corrected and c.confidence < LOW_CONFIDENCE
+        rows.append(row)
+    return rows
+
+
+def _outcome(ws: Workspace, slug: str, changes: Changes, *, refuse: bool):
+    """``correct(ws, slug, changes)``; a recording with no chapters yet is Refused(409) when
+    ``refuse``, None otherwise."""
+    try:
+        return correct(ws, slug, changes)
+    except UsageError as exc:
+        if "has not been transcribed" in exc.message or "has no chapters" in exc.message:
+            if refuse:
+                raise Refused(409, f'"{slug}" {NO_CHAPTERS}') from None
+            return None
+        raise
+
+
+def chapters_answer(ws: Workspace, slug: str, outcome) -> dict[str, Any]:
+    questions = load_questions(ws.config.questions)
+    choices = [{"id": INTRO, "title": "Introduction"}, *({"id": q.id, "title": q.title} for q in questions),
+               {"id": CLOSING, "title": "Closing"}]
+    if outcome is None:
+        return {"chapters": [], "built": False, "by_hand": False, "corrections": 0, "questions": choices,
+                "message": f"This recording {NO_CHAPTERS}."}
+    return {"chapters": _chapter_rows(outcome.applied.chapters), "built": outcome.built,
+            "by_hand": outcome.by_hand, "corrections": outcome.corrections, "questions": choices,
+            "message": ""}
+
+
+def _seconds(body: dict[str, Any], key: str) -> float:
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e7:
+        raise BadEdit(f'"{key}" must be a time in seconds')
+    return float(value)
+
+
+def chapter_changes(body: dict[str, Any], chapters) -> Changes:
+    """The one change a request asks for, checked against the chapters in use."""
+    action = body.get("action")
+    if action not in CHAPTER_ACTIONS:
+        raise BadEdit(f'"action" must be one of {", ".join(CHAPTER_ACTIONS)}')
+    at = _seconds(body, "at")
+    starts = any(abs(c.start - at) <= chapter_edits.TOLERANCE for c in chapters)
+    if action in ("relabel", "rename", "move", "merge") and not starts:
+        raise BadEdit(f"no chapter starts at {clock(at)}")
+    if action in ("relabel", "split"):
+        question = body.get("question")
+        if not isinstance(question, str) or not question.strip() or len(question) > 200:
+            raise BadEdit('give the "question" id')
+        if action == "split" and starts:
+            raise BadEdit(f"a chapter already starts at {clock(at)}; pick a word further from it")
+        return Changes(sets=((at, question.strip()),))
+    if action == "rename":
+        title = _text(body, "title", 300)
+        if not title:
+            raise BadEdit("give the chapter a title")
+        return Changes(titles=((at, title),))
+    if action == "move":
+        return Changes(moves=((at, _seconds(body, "to")),))
+    return Changes(merges=(at,))
+
+
+def get_chapters_data(ws: Workspace, slug: str) -> dict[str, Any]:
+    return chapters_answer(ws, slug, _outcome(ws, slug, Changes(), refuse=False))
+
+
+def change_chapters(ws: Workspace, slug: str, body: dict[str, Any]) -> dict[str, Any]:
+    with file_lock(ws, slug, timeout=SAVE_LOCK_TIMEOUT):
+        before = _outcome(ws, slug, Changes(), refuse=True)
+        changes = chapter_changes(body, before.applied.chapters)
+        after = _outcome(ws, slug, changes, refuse=True)
+    log.info("%s: chapters corrected from the studio (%s)", slug, body.get("action"))
+    return chapters_answer(ws, slug, after)
+
+
+async def get_chapters(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    return JSONResponse(await run_in_threadpool(get_chapters_data, studio.ws, rec.slug))
+
+
+async def post_chapters(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    body = _object(await body_json(request))
+    return JSONResponse(await run_in_threadpool(change_chapters, studio.ws, rec.slug, body))
+
+
 async def api_recordings(studio: Studio, request: Request) -> Response:
     return JSONResponse({"recordings": await run_in_threadpool(recording_rows, studio.ws)})
 
@@ -375,6 +477,8 @@ def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | No
         Route(f"{r}/redactions", route(post_redaction), methods=["POST"]),
         Route(f"{r}/redactions/{{n:int}}", route(delete_redaction), methods=["DELETE"]),
         Route(f"{r}/details", route(post_details), methods=["POST"]),
+        Route(f"{r}/chapters", route(get_chapters), methods=["GET"]),
+        Route(f"{r}/chapters", route(post_chapters), methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ])
     app.state.studio = Studio(ws=ws, keys=keys, templates=templates())
