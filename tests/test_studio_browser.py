@@ -2,7 +2,8 @@
 
 A person opens the studio with the printed token, corrects a misheard word, renames a
 speaker, waits for the autosave, reloads and sees both; transcript.json on disk has them.
-The same with the keyboard only; axe-core on both pages; hostile text stays text.
+The same with the keyboard only; axe-core on both pages; hostile text stays text. The
+chapters panel relabels a chapter into chapters.edit.toml.
 Screenshots go to /tmp/studio-shots/ for a person to look at.
 """
 
@@ -16,7 +17,7 @@ from typing import Iterator
 import pytest
 
 from conftest import AXE, CHROMIUM, CHROMIUM_ARGS, ROOT, browser_missing
-from test_studio import HOSTILE, SLUG, Running, built, running, ws  # noqa: F401 - fixtures
+from test_studio import HOSTILE, SLUG, Running, built, give_chapters, running, tolerance, ws  # noqa: F401 - fixtures
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -209,3 +210,29 @@ def test_the_side_panel_records_review_consent_and_a_redaction(page: Page, live:
     page.get_by_role("button", name="Remove redaction 1").click()
     expect(page.locator("#no-redactions")).to_be_visible()
     assert redact.load(live.root / "transcripts" / SLUG) == []
+
+
+@pytest.mark.usefixtures("tolerance")
+def test_the_chapters_panel_relabels_a_chapter_into_the_corrections_file(page: Page, live: Running):
+    path = give_chapters(live.root)
+    open_recording(page, live)
+    bar = page.locator("#chapter-bar li button")
+    expect(bar).to_have_count(3)
+    expect(bar.nth(1)).to_have_text("0:02 Rules you had to breakcheck")
+    bar.nth(1).click()
+    expect(page.locator("#chapter-edit-h")).to_contain_text("Chapter 2 of 3")
+    page.get_by_label("Question", exact=True).select_option("bureaucracy")
+    expect(page.locator("#chapter-message")).to_contain_text("Relabelled")
+    expect(bar.nth(1)).to_have_text("0:02 Breaking through bureaucracy")
+    text = path.read_text(encoding="utf-8")
+    assert 'question = "bureaucracy"' in text and "# the team's corrections: keep this comment" in text
+    page.locator(".turn").nth(2).locator(".w", has_text="broke").click()
+    page.evaluate("document.querySelector('[data-player]').pause()")
+    expect(page.locator("#chapter-word")).to_contain_text("broke")
+    page.get_by_label("New chapter's question").select_option("confidence")
+    page.get_by_role("button", name="Split here").click()
+    expect(bar).to_have_count(4)
+    expect(page.locator("#chapter-edit-h")).to_contain_text("Chapter 3 of 4")
+    assert 'question = "confidence"' in path.read_text(encoding="utf-8")
+    shot(page, "recording-chapters.png")
+    assert serious_violations(page) == []

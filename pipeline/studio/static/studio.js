@@ -374,15 +374,126 @@
     }
   }
 
+  // ------------------------------------------------------------ chapters
+
+  const ch = { list: [], questions: [], index: 0, word: null };
+  const chMessage = document.getElementById("chapter-message");
+
+  function questionOptions(select, chosen) {
+    select.replaceChildren();
+    for (const q of ch.questions) {
+      const opt = el("option", { value: q.id }, q.title + " (" + q.id + ")");
+      if (q.id === chosen) opt.selected = true;
+      select.appendChild(opt);
+    }
+  }
+
+  function renderChapters(body) {
+    ch.list = body.chapters;
+    ch.questions = body.questions;
+    const bar = document.getElementById("chapter-bar");
+    const note = document.getElementById("chapters-note");
+    bar.replaceChildren();
+    document.getElementById("chapter-edit").hidden = !ch.list.length;
+    if (!ch.list.length) { note.textContent = body.message || "No chapters yet."; return; }
+    note.textContent = (body.by_hand ? "transcript.json holds chapters written there by hand; they win over these corrections. "
+      : "") + (body.built ? "These are the chapters of the last build." : "The next build makes these chapters.");
+    ch.index = Math.min(ch.index, ch.list.length - 1);
+    ch.list.forEach((c, i) => {
+      const li = el("li", {});
+      li.style.flex = String(Math.max(c.end - c.start, 0.001)) + " 1 0";
+      const b = el("button", { type: "button", "aria-pressed": String(i === ch.index),
+        title: clock(c.start) + "–" + clock(c.end) + " " + c.title }, clock(c.start) + " " + c.title);
+      if (c.low_confidence) b.appendChild(el("span", { class: "check" }, "check"));
+      b.addEventListener("click", () => { ch.index = i; renderChapters(body); playFromChapter(c); });
+      li.appendChild(b);
+      bar.appendChild(li);
+    });
+    const c = ch.list[ch.index];
+    document.getElementById("chapter-edit-h").textContent = "Chapter " + (ch.index + 1) + " of " + ch.list.length +
+      ", " + clock(c.start) + "–" + clock(c.end) + (c.corrected ? " (corrected)" : "") + (c.low_confidence ? " (check)" : "");
+    questionOptions(document.getElementById("chapter-question"), c.question);
+    questionOptions(document.getElementById("chapter-split-question"), c.question);
+    document.getElementById("chapter-title").value = c.title;
+    document.getElementById("chapter-merge").disabled = ch.index === 0;
+  }
+
+  function playFromChapter(c) { player.currentTime = c.start; }
+
+  async function changeChapter(change, done) {
+    const result = await send("POST", "/chapters", change);
+    if (result.status === 200) {
+      renderChapters(result.body);
+      chMessage.textContent = done + " Saved in chapters.edit.toml.";
+      chMessage.dataset.kind = "ok";
+    } else {
+      chMessage.textContent = "Not saved: " + (result.body.error || "HTTP " + result.status);
+      chMessage.dataset.kind = "error";
+    }
+  }
+
+  function chosenWord() {
+    if (ch.word === null) { chMessage.textContent = "Click or select a word in the transcript first."; chMessage.dataset.kind = "error"; }
+    return ch.word;
+  }
+
+  function pickWord(w) {
+    if (!w) return;
+    box.querySelectorAll(".w.chosen").forEach((e) => e.classList.remove("chosen"));
+    w.classList.add("chosen");
+    ch.word = parseFloat(w.dataset.start);
+    document.getElementById("chapter-word").textContent = "“" + w.textContent + "” at " + clock(ch.word);
+  }
+
+  box.addEventListener("click", (e) => pickWord(e.target.closest(".w")));
+  document.addEventListener("selectionchange", () => {
+    const sel = window.getSelection();
+    const node = sel && sel.anchorNode;
+    if (!node || !box.contains(node)) return;
+    const w = (node.nodeType === 1 ? node : node.parentElement).closest(".w");
+    if (w) pickWord(w);
+  });
+
+  document.getElementById("chapter-question").addEventListener("change", (e) => {
+    const c = ch.list[ch.index];
+    changeChapter({ action: "relabel", at: c.start, question: e.target.value }, "Relabelled.");
+  });
+  document.getElementById("chapter-rename").addEventListener("click", () => {
+    const c = ch.list[ch.index];
+    changeChapter({ action: "rename", at: c.start, title: document.getElementById("chapter-title").value }, "Renamed.");
+  });
+  document.getElementById("chapter-title").addEventListener("keydown", (e) => {
+    if (e.key === "Enter") { e.preventDefault(); document.getElementById("chapter-rename").click(); }
+  });
+  document.getElementById("chapter-start-here").addEventListener("click", () => {
+    const t = chosenWord();
+    if (t !== null) changeChapter({ action: "move", at: ch.list[ch.index].start, to: t }, "Moved.");
+  });
+  document.getElementById("chapter-split").addEventListener("click", () => {
+    const t = chosenWord();
+    const q = document.getElementById("chapter-split-question").value;
+    if (t !== null) {
+      ch.index = ch.list.filter((c) => c.start <= t).length;
+      changeChapter({ action: "split", at: t, question: q }, "Split.");
+    }
+  });
+  document.getElementById("chapter-merge").addEventListener("click", () => {
+    const c = ch.list[ch.index];
+    ch.index = Math.max(0, ch.index - 1);
+    changeChapter({ action: "merge", at: c.start }, "Merged into the chapter before.");
+  });
+
   // ------------------------------------------------------------ start
 
-  Promise.all([send("GET", "/transcript"), send("GET", "/redactions")]).then(([t, r]) => {
+  Promise.all([send("GET", "/transcript"), send("GET", "/redactions"), send("GET", "/chapters")]).then(([t, r, c]) => {
     if (t.status !== 200) { box.replaceChildren(el("p", {}, t.body.error || "The transcript cannot be loaded.")); show(""); return; }
     state.version = t.body.version;
     state.data = t.body.data;
     render();
     show("All changes saved", "ok");
     if (r.status === 200) renderRedactions(r.body.redactions);
+    if (c.status === 200) renderChapters(c.body);
+    else document.getElementById("chapters-note").textContent = c.body.error || "The chapters cannot be loaded.";
     root.dataset.ready = "1";
   });
 })();
