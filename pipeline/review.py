@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .config import Key, check_table, read_toml
 from .errors import ConfigError, InputError
-from .fsutil import write_text
 
 log = logging.getLogger(__name__)
 
@@ -68,20 +67,14 @@ def holds(review: Review, data: dict) -> bool:
     return review.reviewed and (review.checksum is None or review.checksum == content_checksum(data))
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
 def write_review(folder: Path, review: Review) -> Path:
-    """Record ``review`` (a person's decision) in ``folder``'s review.toml."""
-    path = folder / REVIEW_NAME
-    lines = [_HEADER, f"reviewed = {'true' if review.reviewed else 'false'}\n"]
-    for key in ("reviewed_at", "reviewed_by", "checksum"):
-        value = getattr(review, key)
-        if value:
-            lines.append(f"{key} = {_quote(value)}\n")
-    write_text(path, "".join(lines))
-    return path
+    """Record ``review`` (a person's decision) in ``folder``'s review.toml, keeping any
+    comments a person wrote there (an empty field removes its key)."""
+    from . import tomledit
+
+    values = {"reviewed": review.reviewed, "reviewed_at": review.reviewed_at or None,
+              "reviewed_by": review.reviewed_by or None, "checksum": review.checksum or None}
+    return tomledit.edit(folder / REVIEW_NAME, lambda doc: tomledit.set_values(doc, values), header=_HEADER)
 
 
 def mark_reviewed(folder: Path, *, reviewed: bool = True, by: str | None = None,

@@ -210,6 +210,17 @@ def browser_missing() -> str:
     return ""
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, through Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 @pytest.fixture
 def unreadable(monkeypatch):
     """``unreadable(path)``: reading ``path`` as text raises PermissionError from now on."""

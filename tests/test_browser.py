@@ -25,7 +25,7 @@ import lxml.html
 import pytest
 import snowballstemmer
 
-from conftest import AXE, CHROMIUM, CHROMIUM_ARGS, ROOT, SAMPLE, browser_missing, make_tone
+from conftest import AXE, ROOT, SAMPLE, browser_missing, make_tone
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -81,14 +81,6 @@ def sample(request) -> Path:
 def base(sample: Path) -> Iterator[str]:
     with serving(sample / "site") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

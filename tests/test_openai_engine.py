@@ -254,14 +254,18 @@ def test_no_text_on_music_or_room_noise(openai, faster, tmp_path, source):
         assert result.segments == (), f"{engine.name} invented {[s.text for s in result.segments]}"
 
 
+def _tune_then_jfk(path: Path, jfk: Path, pause_ms: int) -> Path:
+    """The synthetic tune, ``pause_ms`` of silence, then JFK's sentence, as a 16 kHz WAV."""
+    delay = f",adelay={pause_ms}:all=1" if pause_ms else ""
+    return wav16k(path, "-f", "lavfi", "-i", MUSIC, "-i", str(jfk / "jfk.flac"),
+                  "-filter_complex", f"[1:a]aresample=16000,aformat=channel_layouts=mono{delay}[s];"
+                                     "[0:a][s]concat=n=2:v=0:a=1")
+
+
 def test_music_then_speech_keeps_the_speech_and_puts_nothing_in_the_music(openai, faster, tmp_path, real_recording):
-    """A jingle, a second's pause, then speech. (With no pause at all, Silero's state after
-    20 s of tune keeps its speech probability low for the first seconds of speech, and the
-    first words are lost: a known limit, written up in the benchmark notes.)"""
+    """A jingle, a second's pause, then speech (with no pause: the next test)."""
     jfk = real_recording("01_jfk_inaugural", "jfk.flac")
-    wav = wav16k(tmp_path / "music-speech.wav", "-f", "lavfi", "-i", MUSIC, "-i", str(jfk / "jfk.flac"),
-                 "-filter_complex", "[1:a]aresample=16000,aformat=channel_layouts=mono,adelay=1000:all=1[s];"
-                                    "[0:a][s]concat=n=2:v=0:a=1")
+    wav = _tune_then_jfk(tmp_path / "music-speech.wav", jfk, 1000)
     for engine in (openai, faster):
         result = engine.transcribe(wav, 32.0, Options())
         text = " ".join(s.text for s in result.segments).lower()
@@ -275,9 +279,7 @@ def test_music_straight_into_speech_keeps_the_first_words(openai, faster, tmp_pa
     to rate the first seconds of speech low and "And so" and "ask not what" were lost. The
     VAD now rates speech after music again from a fresh state (vad.rerate_after_sound)."""
     jfk = real_recording("01_jfk_inaugural", "jfk.flac")
-    wav = wav16k(tmp_path / "music-speech.wav", "-f", "lavfi", "-i", MUSIC, "-i", str(jfk / "jfk.flac"),
-                 "-filter_complex", "[1:a]aresample=16000,aformat=channel_layouts=mono[s];"
-                                    "[0:a][s]concat=n=2:v=0:a=1")
+    wav = _tune_then_jfk(tmp_path / "music-speech.wav", jfk, 0)
     for engine in (openai, faster):
         result = engine.transcribe(wav, 31.0, Options())
         text = " ".join(s.text for s in result.segments).lower()

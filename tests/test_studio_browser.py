@@ -16,7 +16,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import AXE, CHROMIUM, CHROMIUM_ARGS, ROOT, browser_missing
+from conftest import AXE, ROOT, browser_missing
 from test_studio import HOSTILE, SLUG, Running, built, give_chapters, running, tolerance, ws  # noqa: F401 - fixtures
 
 try:
@@ -28,14 +28,6 @@ SHOTS = Path(os.environ.get("LEARNCAST_STUDIO_SHOTS", ROOT / "test-artifacts" / 
 
 _missing = browser_missing()
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(_missing), reason=_missing)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
