@@ -69,14 +69,18 @@ class Word:
     end: float
     word: str
     probability: float = 1.0
+    checked: bool = False  # a person listened and confirmed it: no longer uncertain, whatever its probability
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "start": round(self.start, 3),
             "end": round(self.end, 3),
             "word": self.word,
             "probability": round(self.probability, 4),
         }
+        if self.checked:
+            d["checked"] = True
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Word:
@@ -85,6 +89,7 @@ class Word:
             end=float(d["end"]),
             word=str(d["word"]),
             probability=float(d.get("probability", 1.0)),
+            checked=d.get("checked") is True,
         )
 
 

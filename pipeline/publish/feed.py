@@ -45,7 +45,7 @@ from ..chapters import chapter_anchor
 from ..config import Config
 from ..errors import BuildError
 from ..fsutil import write_text_if_changed
-from ..models import INTERVIEWEE, Episode, Segment, Transcript
+from ..models import INTERVIEWEE, INTERVIEWER, Episode, Segment, Transcript
 from ..redact import MARKER as REDACTED
 from .artwork import ARTWORK_NAME
 from .podcast20 import register, xml_text
@@ -307,6 +307,27 @@ def show_host(config: Config) -> str:
     return xml_text(config.author, single_line=True)
 
 
+_PLACEHOLDER = re.compile(r"(speaker|interviewee|interviewer|guest)[\s_-]*\d*", re.IGNORECASE)
+
+
+def guests(ep: Episode) -> list[str]:
+    """Who the episode credits as guests: the interviewee, then each further speaker who
+    speaks in it (a panel: ``speaker-3`` and on) under the name a person gave them, each
+    once; a name that only says "Speaker 3", or that a redaction cut, is no one to credit."""
+    names = [ep.recording.meta.interviewee or ""]
+    t = ep.transcript
+    speaking = {s.speaker for s in t.segments if s.text.strip()}
+    for key in t.speakers:
+        if key not in (INTERVIEWER, INTERVIEWEE) and key in speaking:
+            names.append(t.speakers[key])
+    out: list[str] = []
+    for name in names:
+        name = xml_text(name, single_line=True)
+        if name and not _PLACEHOLDER.fullmatch(name) and REDACTED not in name and name.casefold() not in {n.casefold() for n in out}:
+            out.append(name)
+    return out
+
+
 def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, host: str) -> FeedEntry:
     meta = ep.recording.meta
     main, alternate = (ep.video, ep.audio) if video else (ep.audio, ep.video)
@@ -339,8 +360,8 @@ def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, ho
     if ep.files.get("chapters"):
         p20.chapters(ep.files["chapters"])
     p20.person(xml_text(meta.interviewer or "", single_line=True) or host, "host")
-    if meta.interviewee:
-        p20.person(meta.interviewee, "guest")
+    for guest in guests(ep):
+        p20.person(guest, "guest")
     bite = choose_soundbite(ep.transcript)
     if bite is not None:
         p20.soundbite(bite[0], bite[1], _chapter_title_at(ep, bite[0]))

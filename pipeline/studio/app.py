@@ -41,6 +41,7 @@ from ..status import recording_states
 from ..timecodes import parse_time
 from ..transcribe import TRANSCRIPT_NAME, read_transcript_file, write_transcript_file
 from ..workspace import Workspace, check_slug, file_lock
+from .editor import get_redaction_spans
 from .edits import UNCERTAIN_BELOW, BadEdit, apply_edit, uncertain_count, version_of
 from .security import BodyTooLarge, Guard, Secrets
 
@@ -476,6 +477,7 @@ def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | No
         Route(f"{r}/redactions", route(get_redactions), methods=["GET"]),
         Route(f"{r}/redactions", route(post_redaction), methods=["POST"]),
         Route(f"{r}/redactions/{{n:int}}", route(delete_redaction), methods=["DELETE"]),
+        Route(f"{r}/redactions/spans", route(get_redaction_spans), methods=["GET"]),
         Route(f"{r}/details", route(post_details), methods=["POST"]),
         Route(f"{r}/chapters", route(get_chapters), methods=["GET"]),
         Route(f"{r}/chapters", route(post_chapters), methods=["POST"]),

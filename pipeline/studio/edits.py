@@ -8,7 +8,14 @@ longer reads as its words, :func:`retime` gives it new words:
 * each run of changed words gets the time span of the words it replaces (from the start
   of the first replaced word to the end of the last), shared out evenly among the new
   words; a word typed where there was none gets the gap between its neighbours;
-* a word a person typed is certain (probability 1.0): they heard it.
+* a word a person typed is certain (probability 1.0): they heard it;
+* a word a person marked as checked (``"checked": true``) is no longer uncertain, whatever
+  its probability, and keeps the mark while it is not changed.
+
+Splitting and joining turns moves words between segments without changing them: the
+page sends each new turn with the very words (and timings) it took from the old one, so
+its text reads as its words and nothing is retimed. Undo sends back an earlier state's
+words the same way, so undoing an edit restores the exact timings it replaced.
 
 Nothing is re-aligned against the audio: the span a new word gets is the span of what
 was said there, which is enough to seek to it and to keep captions in place.
@@ -37,8 +44,12 @@ def version_of(raw: bytes) -> str:
 
 def uncertain_count(data: dict[str, Any], threshold: float = UNCERTAIN_BELOW) -> int:
     return sum(1 for seg in data.get("segments", ()) if isinstance(seg, dict)
-               for w in seg.get("words", ()) if isinstance(w, dict)
-               and float(w.get("probability", 1.0)) < threshold)
+               for w in seg.get("words", ()) if isinstance(w, dict) and is_uncertain(w, threshold))
+
+
+def is_uncertain(word: dict[str, Any], threshold: float = UNCERTAIN_BELOW) -> bool:
+    """Below the threshold and not checked by a person."""
+    return word.get("checked") is not True and float(word.get("probability", 1.0)) < threshold
 
 
 def retime(words: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
@@ -94,7 +105,10 @@ def check_segment(i: int, seg: Any, speakers: dict[str, str]) -> dict[str, Any]:
         p = w.get("probability", 1.0)
         if not isinstance(p, (int, float)) or isinstance(p, bool):
             raise BadEdit(f"{where} has a word whose probability is not a number")
-        words.append({"start": w["start"], "end": w["end"], "word": w["word"], "probability": p})
+        if w.get("checked", False) not in (True, False):
+            raise BadEdit(f'{where} has a word whose "checked" is not true or false')
+        words.append({"start": w["start"], "end": w["end"], "word": w["word"], "probability": p,
+                      **({"checked": True} if w.get("checked") is True else {})})
     text = " ".join(seg["text"].split())
     if _words_text(words) != text:
         words = retime(words, text)

@@ -1,6 +1,10 @@
 // Learncast studio: the recording page. Plain JavaScript, no build step.
 // Data from the transcript is only ever put in the page with textContent and
 // createElement (never innerHTML), so hostile text in a transcript stays text.
+// This file is the page's core (the transcript, saving, playback, the side panel and
+// chapters); it shares what the editor's other scripts need as window.LearncastStudio:
+// editor.js (split, join, undo, redo, speakers, checked words) and redact-words.js
+// (redact selected words, struck-through redacted words, silence while playing them).
 "use strict";
 
 (function () {
@@ -20,6 +24,12 @@
   const state = { version: null, data: null, dirty: false, saving: false, timer: null, stale: new Set() };
   let words = [];   // [{start, end, el}] in time order, for the highlight
   let current = null;
+  const hooks = {};
+  const S = window.LearncastStudio = {
+    state, player, box, api, threshold,
+    on(name, fn) { (hooks[name] = hooks[name] || []).push(fn); },
+  };
+  function emit(name, ...args) { for (const fn of hooks[name] || []) fn(...args); }
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -44,13 +54,20 @@
 
   // ------------------------------------------------------------ the transcript
 
+  function wordsText(list) { return list.map((w) => w.word.trim()).join(" "); }
+
   function fillWords(p, seg) {
     p.replaceChildren();
-    if (!seg.words || !seg.words.length) { p.textContent = seg.text; return; }
+    // Words that no longer spell the text (an undone edit not saved yet) show as text; the
+    // next save times them again.
+    if (!seg.words || !seg.words.length || wordsText(seg.words) !== seg.text.replace(/\s+/g, " ").trim()) {
+      p.textContent = seg.text; return;
+    }
     seg.words.forEach((w, j) => {
       if (j) p.appendChild(document.createTextNode(" "));
-      const span = el("span", { class: "w", "data-start": w.start, "data-end": w.end }, w.word.trim());
-      if ((w.probability ?? 1) < threshold) {
+      const span = el("span", { class: "w", "data-start": w.start, "data-end": w.end, "data-wi": j }, w.word.trim());
+      if (w.checked === true) span.classList.add("checked");
+      else if ((w.probability ?? 1) < threshold) {
         span.classList.add("uncertain");
         span.title = "uncertain: " + Math.round(w.probability * 100) + "%";
       }
@@ -96,6 +113,7 @@
     words.sort((a, b) => a.start - b.start);
     const n = box.querySelectorAll(".w.uncertain").length;
     document.getElementById("uncertain-count").textContent = n + " uncertain word" + (n === 1 ? "" : "s");
+    emit("indexed");
   }
 
   function turnText(i) {
@@ -120,7 +138,8 @@
     saveState.dataset.kind = kind || "";
   }
 
-  function changed() {
+  function changed(options) {
+    if (!(options && options.history === false)) emit("change");
     state.dirty = true;
     show("Unsaved changes…", "pending");
     clearTimeout(state.timer);
@@ -144,8 +163,25 @@
     indexWords();
   }
 
-  async function save(options) {
-    if (state.saving || !state.dirty || !state.data) return;
+  function save(options) {
+    if (state.saving || !state.dirty || !state.data) return state.inflight || Promise.resolve();
+    state.inflight = saveNow(options);
+    return state.inflight;
+  }
+
+  // Every pending change saved (true), or false when a save failed or is in conflict.
+  async function flush() {
+    for (let n = 0; n < 50; n++) {
+      if (state.saving) { await state.inflight; continue; }
+      if (!document.getElementById("conflict").hidden || state.failed) return false;
+      if (!state.dirty) return true;
+      clearTimeout(state.timer);
+      await save();
+    }
+    return false;
+  }
+
+  async function saveNow(options) {
     state.saving = true;
     state.dirty = false;
     show("Saving…", "pending");
@@ -156,10 +192,12 @@
       result = { status: 0, body: { error: "the studio is not answering (" + err.message + ")" } };
     }
     state.saving = false;
+    state.failed = result.status !== 200;
     if (result.status === 200) {
       adopt(result.body.version, result.body.data);
       if (state.dirty) { save(); return; }
       show("All changes saved", "ok");
+      emit("saved");
     } else if (result.status === 409) {
       conflict(result.body);
     } else {
@@ -204,6 +242,7 @@
     state.data = state.conflict.current;
     state.dirty = false;
     render();
+    emit("loaded");
     show("Loaded the saved text", "ok");
   });
 
@@ -309,23 +348,6 @@
   player.addEventListener("play", () => requestAnimationFrame(highlight));
   player.addEventListener("seeked", highlight);
 
-  let lastUncertain = -1;
-  document.getElementById("next-uncertain").addEventListener("click", () => {
-    const all = Array.from(box.querySelectorAll(".w.uncertain"));
-    if (!all.length) { show("No uncertain words left", saveState.dataset.kind); return; }
-    lastUncertain = (lastUncertain + 1) % all.length;
-    const w = all[lastUncertain];
-    const p = w.closest(".text");
-    p.focus();
-    const range = document.createRange();
-    range.selectNodeContents(w);
-    const sel = window.getSelection();
-    sel.removeAllRanges();
-    sel.addRange(range);
-    w.scrollIntoView({ block: "center" });
-    player.currentTime = parseFloat(w.dataset.start);
-  });
-
   // ------------------------------------------------------------ the side panel
 
   const message = document.getElementById("side-message");
@@ -358,6 +380,7 @@
   });
 
   function renderRedactions(list) {
+    emit("redactions", list);
     const ol = document.getElementById("redactions");
     ol.replaceChildren();
     ol.hidden = !list.length;
@@ -483,6 +506,15 @@
     changeChapter({ action: "merge", at: c.start }, "Merged into the chapter before.");
   });
 
+  // ------------------------------------------------------------ shared with the editor's scripts
+
+  function refreshSpeakerSelects() {
+    box.querySelectorAll("select.speaker").forEach((select) => speakerOptions(select, select.value));
+  }
+
+  Object.assign(S, { el, clock, send, show, changed, save, flush, render, fillWords, indexWords, turnText,
+    edited, wordsText, renderSpeakers, refreshSpeakerSelects, renderRedactions, playFrom, said });
+
   // ------------------------------------------------------------ start
 
   Promise.all([send("GET", "/transcript"), send("GET", "/redactions"), send("GET", "/chapters")]).then(([t, r, c]) => {
@@ -490,6 +522,7 @@
     state.version = t.body.version;
     state.data = t.body.data;
     render();
+    emit("loaded");
     show("All changes saved", "ok");
     if (r.status === 200) renderRedactions(r.body.redactions);
     if (c.status === 200) renderChapters(c.body);
