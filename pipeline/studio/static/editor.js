@@ -46,6 +46,18 @@
     focusWord = node.closest(".w");
   });
 
+  // Where an action applies: the focused turn (at its selection, or its start when the
+  // selection is elsewhere), else where the caret was last.
+  function where() {
+    const active = document.activeElement;
+    const p = active && box.contains(active) ? active.closest(".text") : null;
+    if (!p) return caret;
+    const sel = window.getSelection();
+    const i = +p.closest(".turn").dataset.i;
+    caret = sel && sel.rangeCount && p.contains(sel.anchorNode) ? { i: i, k: wordCountBefore(p, sel.getRangeAt(0)) } : { i: i, k: 0 };
+    return caret;
+  }
+
   function turnOf(i) { return box.querySelector('.turn[data-i="' + i + '"] .text'); }
 
   function placeCaret(p, atEnd) {
@@ -123,7 +135,7 @@
   }
 
   async function split() {
-    const at = caret;
+    const at = where();
     if (!at) { say("Put the caret in a turn, before the word that starts the new turn.", "error"); return; }
     const seg = await settled(at.i);
     if (!seg) return;
@@ -142,7 +154,8 @@
   }
 
   async function join() {
-    const i = caret ? caret.i : null;
+    const at = where();
+    const i = at ? at.i : null;
     if (i === null) { say("Put the caret in the turn to join with the next one.", "error"); return; }
     if (i + 1 >= state.data.segments.length) { say("Turn " + (i + 1) + " is the last turn; there is none to join it with.", "error"); return; }
     const a = await settled(i);
