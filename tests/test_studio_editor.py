@@ -167,6 +167,19 @@ def test_an_unchecked_word_is_written_without_the_key():
     assert Word.from_dict({"start": 0, "end": 1, "word": " a", "checked": "yes"}).checked is False
 
 
+def test_a_checked_word_survives_the_transcribe_stages_read_and_write(live: Running):
+    from pipeline.transcribe import load_transcript_file, transcript_to_file_data, write_transcript_file
+
+    data, _ = load_transcript_file(live.transcript)
+    data["segments"][2]["words"][6]["checked"] = True
+    write_transcript_file(live.transcript, data, machine=False)
+    _, transcript = load_transcript_file(live.transcript)
+    assert transcript.segments[2].words[6].checked is True
+    again = transcript_to_file_data(transcript, asr_key="k")
+    assert again["segments"][2]["words"][6]["checked"] is True
+    assert sum("checked" in w for s in again["segments"] for w in s["words"]) == 1
+
+
 # ---------------------------------------------------------------- redaction spans
 
 

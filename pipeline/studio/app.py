@@ -41,7 +41,7 @@ from ..status import recording_states
 from ..timecodes import parse_time
 from ..transcribe import TRANSCRIPT_NAME, read_transcript_file, write_transcript_file
 from ..workspace import Workspace, check_slug, file_lock
-from .editor import get_redaction_spans
+from .editor import redaction_spans
 from .edits import UNCERTAIN_BELOW, BadEdit, apply_edit, uncertain_count, version_of
 from .security import BodyTooLarge, Guard, Secrets
 
@@ -330,6 +330,13 @@ async def delete_redaction(studio: Studio, request: Request) -> Response:
             raise Refused(404, f"there is no redaction {n}")
         redact.save(folder, [e for i, e in enumerate(entries, 1) if i != n])
     return JSONResponse({"redactions": _redaction_list(redact.load(folder))})
+
+
+async def get_redaction_spans(studio: Studio, request: Request) -> Response:
+    """The spans the cuts take out of the current transcript, for the editor (pipeline.studio.editor)."""
+    rec = find(studio.ws, request.path_params["slug"])
+    path = transcript_path(studio.ws, rec.slug)
+    return JSONResponse({"spans": await run_in_threadpool(redaction_spans, studio.ws, rec.slug, path)})
 
 
 DETAIL_KEYS = ("title", "interviewee", "role", "date", "description")

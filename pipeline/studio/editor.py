@@ -5,35 +5,23 @@
 :func:`pipeline.redact.apply` exactly as the build does (phrases matched on whole words,
 time ranges on word times, an edited segment whose words no longer spell its text cut
 whole). The page strikes through the words inside them and keeps its player silent there,
-so what the team hears in the studio is what will be published.
+so what the team hears in the studio is what will be published. (The route itself is in
+:mod:`pipeline.studio.app`, behind the same guards as every other.)
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from pathlib import Path
 
 from .. import redact
 from ..transcribe import load_transcript_file
 from ..workspace import Workspace
 
 
-def redaction_spans(ws: Workspace, slug: str, transcript_file) -> list[list[float]]:
+def redaction_spans(ws: Workspace, slug: str, transcript_file: Path) -> list[list[float]]:
     """The merged spans, in seconds, that redactions.toml silences in this transcript."""
     entries = redact.load(ws.transcript_dir(slug))
     if not entries:
         return []
     _, transcript = load_transcript_file(transcript_file)
     return [[round(a, 3), round(b, 3)] for a, b in redact.apply(transcript, entries).spans]
-
-
-async def get_redaction_spans(studio: Any, request: Request) -> Response:
-    from .app import find, transcript_path  # the routes' own guards (app imports this module)
-
-    rec = find(studio.ws, request.path_params["slug"])
-    path = transcript_path(studio.ws, rec.slug)
-    spans = await run_in_threadpool(redaction_spans, studio.ws, rec.slug, path)
-    return JSONResponse({"spans": spans})

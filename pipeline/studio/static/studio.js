@@ -66,7 +66,7 @@
     seg.words.forEach((w, j) => {
       if (j) p.appendChild(document.createTextNode(" "));
       const span = el("span", { class: "w", "data-start": w.start, "data-end": w.end, "data-wi": j }, w.word.trim());
-      if (w.checked === true) span.classList.add("checked");
+      if (w.checked === true) { span.classList.add("checked"); span.title = "checked by a person"; }
       else if ((w.probability ?? 1) < threshold) {
         span.classList.add("uncertain");
         span.title = "uncertain: " + Math.round(w.probability * 100) + "%";
