@@ -227,3 +227,32 @@ def test_redact_a_phrase_everywhere_and_a_time_range_from_the_side_panel(page: P
     expect(first.first).to_have_text("Welcome,")
     shot(page, "editor-tools.png")
     assert serious_violations(page) == []
+
+
+def tab_to(page: Page, test: str, backwards: bool = False, limit: int = 120) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        if page.evaluate(test):
+            return
+    pytest.fail(f"the keyboard never reached {test}")
+
+
+def test_keyboard_only_add_a_speaker_give_them_a_turn_and_undo_it(page: Page, live: Running):
+    open_recording(page, live)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    tab_to(page, "document.activeElement.id === 'new-speaker'")
+    page.keyboard.type("Priya Shah")
+    page.keyboard.press("Enter")
+    expect(page.locator("#editor-message")).to_contain_text("Added Priya Shah")
+    tab_to(page, "document.activeElement.id === 'speaker-3'", backwards=True)
+    page.keyboard.press("End")  # the last option: the new speaker
+    expect(page.locator("#speaker-3")).to_have_value("speaker-3")
+    wait_saved(page)
+    assert on_disk(live)["segments"][3]["speaker"] == "speaker-3"
+    page.keyboard.press("Control+z")  # on a speaker list, not a text box: the page's undo
+    expect(page.locator("#speaker-3")).to_have_value("interviewee")
+    wait_saved(page)
+    assert on_disk(live)["segments"][3]["speaker"] == "interviewee"
+    tab_to(page, "document.activeElement.id === 'split-turn'", backwards=True)
+    shot(page, "editor-keyboard.png")
+    page.screenshot(path=str(Path("/tmp/editor-keyboard-top.png")))

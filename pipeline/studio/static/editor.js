@@ -50,10 +50,12 @@
   // selection is elsewhere), else where the caret was last.
   function where() {
     const active = document.activeElement;
-    const p = active && box.contains(active) ? active.closest(".text") : null;
-    if (!p) return caret;
+    const turn = active && box.contains(active) ? active.closest(".turn") : null;
+    if (!turn) return caret;
+    const i = +turn.dataset.i;
+    const p = active.closest(".text");
+    if (!p) { caret = { i: i, k: 0 }; return caret; }  // its time button or speaker list
     const sel = window.getSelection();
-    const i = +p.closest(".turn").dataset.i;
     caret = sel && sel.rangeCount && p.contains(sel.anchorNode) ? { i: i, k: wordCountBefore(p, sel.getRangeAt(0)) } : { i: i, k: 0 };
     return caret;
   }
@@ -166,6 +168,7 @@
       words: a.words.concat(b.words) };
     S.changed();
     state.data.segments.splice(i, 2, joined);
+    document.getElementById("join-speaker").value = "";
     S.render();
     placeCaret(turnOf(i), true);
     say("Joined turns " + (i + 1) + " and " + (i + 2) + " as " + state.data.speakers[speaker] + "; saving.", "ok");
