@@ -513,6 +513,7 @@ __all__ = [
     "build_feed",
     "build_feed_pages",
     "choose_soundbite",
+    "guests",
     "page_name",
     "show_host",
     "show_notes",
