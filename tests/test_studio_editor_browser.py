@@ -121,7 +121,7 @@ def test_join_as_a_chosen_speaker_and_add_a_third_speaker(page: Page, live: Runn
     data = on_disk(live)
     assert data["speakers"]["speaker-3"] == "Priya Shah" and data["segments"][3]["speaker"] == "speaker-3"
     caret_before(page, 1, "rules")
-    page.get_by_label("as", exact=True).select_option("speaker-3")
+    page.get_by_label("as the speaker of the joined turn").select_option("speaker-3")
     page.get_by_role("button", name="Join with the next turn").click()
     expect(page.locator(".turn")).to_have_count(3)
     wait_saved(page)
@@ -256,3 +256,28 @@ def test_keyboard_only_add_a_speaker_give_them_a_turn_and_undo_it(page: Page, li
     tab_to(page, "document.activeElement.id === 'split-turn'", backwards=True)
     shot(page, "editor-keyboard.png")
     page.screenshot(path=str(Path("/tmp/editor-keyboard-top.png")))
+
+
+def test_a_turn_edited_outside_the_studio_is_timed_again_and_then_split(page: Page, live: Running):
+    from pipeline.transcribe import read_transcript_file, write_transcript_file
+
+    data = read_transcript_file(live.transcript)
+    old = [dict(w) for w in data["segments"][2]["words"]]
+    data["segments"][2]["text"] = data["segments"][2]["text"].replace("broke", "bent")  # a text editor's edit
+    write_transcript_file(live.transcript, data, machine=False)
+    open_recording(page, live)
+    text = page.locator(".turn").nth(2).locator(".text")
+    expect(text).to_have_text("We bent the rule that every referral needed a signed form first.")
+    assert text.locator(".w").count() == 0  # words that no longer spell the text are not shown as words
+    text.focus()
+    page.keyboard.press("Home")
+    for _ in range(4):
+        page.keyboard.press("Control+ArrowRight")
+    page.keyboard.press("Alt+Enter")
+    expect(page.locator(".turn")).to_have_count(5)
+    wait_saved(page)
+    segs = on_disk(live)["segments"]
+    assert [s["text"] for s in segs[2:4]] == ["We bent the rule", "that every referral needed a signed form first."]
+    new = segs[2]["words"] + segs[3]["words"]
+    assert new[0] == old[0] and new[2:] == old[2:]  # untouched, exactly
+    assert (new[1]["word"], new[1]["start"], new[1]["end"]) == (" bent", old[1]["start"], old[1]["end"])

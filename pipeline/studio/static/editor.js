@@ -126,10 +126,18 @@
   // ------------------------------------------------------------ split and join
 
   // The turns as saved (text, words and timings agreeing), or null with a message.
+  const spelled = (seg) => S.wordsText(seg.words) === seg.text.replace(/\s+/g, " ").trim();
+
   async function settled(i) {
     if (!(await S.flush())) { say("Wait until the changes are saved, then try again.", "error"); return null; }
-    const seg = state.data.segments[i];
-    if (!seg || !seg.words || !seg.words.length || S.wordsText(seg.words) !== seg.text) {
+    let seg = state.data.segments[i];
+    if (seg && seg.words && seg.words.length && !spelled(seg)) {
+      // text edited outside the studio: a save times its words again (see edits.py)
+      S.changed({ history: false });
+      if (!(await S.flush())) { say("Wait until the changes are saved, then try again.", "error"); return null; }
+      seg = state.data.segments[i];
+    }
+    if (!seg || !seg.words || !seg.words.length || !spelled(seg)) {
       say("Turn " + (i + 1) + " has no word timings to split or join by.", "error");
       return null;
     }
