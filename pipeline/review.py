@@ -62,9 +62,24 @@ def read_review(folder: Path) -> Review:
 def holds(review: Review, data: dict) -> bool:
     """Whether the review stands for the transcript as it is now: a change to the text or the
     speakers after the review (by anyone) means it needs reviewing again."""
+    return review.reviewed and (review.checksum is None or review.checksum == reviewed_checksum(data))
+
+
+def reviewed_checksum(data: dict) -> str:
+    """The checksum of what a review covers: the transcript's content (content_checksum), less
+    the "checked" marks on its words, since checking a word is part of reviewing, not a change
+    to what was reviewed. For a transcript without marks, content_checksum itself."""
     from .transcribe import content_checksum
 
-    return review.reviewed and (review.checksum is None or review.checksum == content_checksum(data))
+    def unmarked(seg):
+        if not isinstance(seg, dict) or not isinstance(seg.get("words"), list):
+            return seg
+        return dict(seg, words=[{k: v for k, v in w.items() if k != "checked"} if isinstance(w, dict) else w
+                                for w in seg["words"]])
+
+    segments = data.get("segments", [])
+    return content_checksum(dict(data, segments=[unmarked(s) for s in segments] if isinstance(segments, list)
+                                 else segments))
 
 
 def write_review(folder: Path, review: Review) -> Path:
@@ -80,7 +95,7 @@ def write_review(folder: Path, review: Review) -> Path:
 def mark_reviewed(folder: Path, *, reviewed: bool = True, by: str | None = None,
                   now: dt.datetime | None = None) -> Path:
     """Record that a person reviewed (or un-reviewed) the transcript in ``folder``."""
-    from .transcribe import TRANSCRIPT_NAME, content_checksum, read_transcript_file
+    from .transcribe import TRANSCRIPT_NAME, read_transcript_file
 
     path = folder / TRANSCRIPT_NAME
     if not path.is_file():
@@ -93,7 +108,7 @@ def mark_reviewed(folder: Path, *, reviewed: bool = True, by: str | None = None,
     when = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     out = write_review(folder, Review(
         reviewed=True, reviewed_at=when.isoformat(timespec="seconds"),
-        reviewed_by=by or _user(), checksum=content_checksum(read_transcript_file(path))))
+        reviewed_by=by or _user(), checksum=reviewed_checksum(read_transcript_file(path))))
     log.info("%s marked reviewed", folder.name)
     return out
 

@@ -167,6 +167,22 @@ def test_an_unchecked_word_is_written_without_the_key():
     assert Word.from_dict({"start": 0, "end": 1, "word": " a", "checked": "yes"}).checked is False
 
 
+def test_checking_a_word_after_the_review_keeps_it_reviewed_and_a_text_change_does_not(live: Running):
+    def state() -> str:
+        rows = live.json("GET", "/api/recordings")[1]["recordings"]
+        return next(f'{r["state"]}: {r["detail"]}' for r in rows if r["slug"] == SLUG)
+
+    assert live.json("POST", f"/api/recordings/{SLUG}/review", {"by": "Sam"})[0] == 200
+    assert state().startswith("reviewed")
+    t = live.load()
+    data = copy(t["data"])
+    data["segments"][2]["words"][6]["checked"] = True
+    status, body = live.save(t["version"], data)
+    assert status == 200 and state().startswith("reviewed") and "needs review" not in state()
+    status, body = live.save(body["version"], edit_word(body["data"], 2, "broke", "bent"))
+    assert status == 200 and "changed since it was reviewed: needs review" in state()
+
+
 def test_a_checked_word_survives_the_transcribe_stages_read_and_write(live: Running):
     from pipeline.transcribe import load_transcript_file, transcript_to_file_data, write_transcript_file
 

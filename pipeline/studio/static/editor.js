@@ -78,6 +78,7 @@
   // `base` is the transcript as of the last history point; the first change after it
   // pushes it on the undo stack, and the next save (with nothing pending) starts a new one.
   const history = { undo: [], redo: [], base: null, open: false };
+  const HISTORY_LIMIT = 200;  // steps kept: each is a copy of the whole transcript
 
   function snapshot() { return clone({ speakers: state.data.speakers, segments: state.data.segments }); }
 
@@ -90,6 +91,7 @@
   S.on("change", () => {
     if (history.open || !history.base) return;
     history.undo.push(history.base);
+    if (history.undo.length > HISTORY_LIMIT) history.undo.shift();
     history.redo = [];
     history.open = true;
     updateButtons();
