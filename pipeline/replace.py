@@ -328,7 +328,8 @@ def apply(ws: Workspace, find: str, replace: str, chosen: Mapping[str, Choice], 
     is written. A match id not in the file is a UsageError (nothing written either).
     """
     find, replace = clean(find, "phrase to find"), clean(replace, "replacement")
-    paths = {s: transcribed(ws, s)[0][2] for s in sorted(chosen)}
+    known = {s: p for s, _, p in transcribed(ws)}
+    paths = {s: known[s] if s in known else transcribed(ws, s)[0][2] for s in sorted(chosen)}  # the latter: its error
     with contextlib.ExitStack() as held:
         for s in paths:
             held.enter_context(file_lock(ws, s, timeout=LOCK_TIMEOUT))

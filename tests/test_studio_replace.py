@@ -232,3 +232,12 @@ def test_across_all_on_the_list_page_a_stale_preview_is_refused(page, live: Runn
     expect(page.locator("#replace-message")).to_contain_text(f"Nothing replaced: {SLUG} changed since the preview")
     assert page.locator("#replace-results").is_hidden()
     assert sha(live.transcript) == saved
+
+
+def test_a_preview_lists_at_most_max_shown_matches_and_says_how_many_there_are(live: Running, monkeypatch):
+    from pipeline.studio import replace as studio_replace
+
+    monkeypatch.setattr(studio_replace, "MAX_SHOWN", 2)
+    body = preview(live, "you", "ye")  # "thank you", "did you", "you so much"
+    assert body["total"] == 3 and body["shown"] == 2
+    assert sum(len(r["matches"]) for r in body["recordings"]) == 2

@@ -1,7 +1,7 @@
 """The studio's find and replace: a thin web layer over :mod:`pipeline.replace`.
 
 ``POST /api/replace/preview`` with ``{"find", "replace", "match_case", "slug"}`` (no slug:
-every recording) answers the matches, each recording's with the version of its
+every recording) answers the matches (the first ``MAX_SHOWN`` of ``total``), each recording's with the version of its
 transcript.json they were found in; nothing is written. ``POST /api/replace/apply`` with
 the same phrase and ``"recordings": {slug: {"version", "matches": [id, ...]}}`` writes the
 chosen ones, and with ``"vocabulary": true`` adds the replacement to the show's
@@ -28,6 +28,7 @@ from .security import BodyTooLarge
 log = logging.getLogger(__name__)
 
 MAX_CHOSEN = 100_000  # match ids in one apply
+MAX_SHOWN = 500  # matches a preview lists; past it the page says so (make the phrase longer)
 
 
 class Bad(Exception):
@@ -94,6 +95,12 @@ def preview_data(ws, body: dict[str, Any]) -> dict[str, Any]:
         raise Bad(400, '"slug" must be a recording\'s slug, or absent for every recording')
     out = rp.preview(ws, find, replace, slug, match_case=match_case).to_dict()
     out["in_vocabulary"] = rp.in_vocabulary(ws, out["replace"])
+    out["shown"], room = 0, MAX_SHOWN
+    for rec in out["recordings"]:  # a page of thousands of checkboxes helps nobody: the first ones
+        rec["matches"] = rec["matches"][:room]
+        room -= len(rec["matches"])
+        out["shown"] += len(rec["matches"])
+    out["recordings"] = [r for r in out["recordings"] if r["matches"]]
     return out
 
 

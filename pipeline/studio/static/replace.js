@@ -87,6 +87,7 @@
     const where = slug ? "" : " in " + body.recordings.length + " of " + body.searched + " recordings";
     summary.textContent = body.total ? plural(body.total, "match", "matches") + " of “" + body.find + "”" + where
       : "No match of “" + body.find + "”" + (slug ? "" : " in " + body.searched + " recordings");
+    if (body.shown < body.total) summary.textContent += "; the first " + body.shown + " are listed (a longer phrase finds fewer)";
     $("replace-choose").hidden = !body.total;
     vocab.checked = false;
     vocab.disabled = body.in_vocabulary;
