@@ -433,9 +433,11 @@ def replace_cmd(old: str, new: str, slug: str | None, all_: bool, apply_: bool, 
     hits = [r for r in found.recordings if r.matches]
     click.echo(f"{found.total} match(es) in {len(hits)} of {len(found.recordings)} transcript(s) searched.", err=True)
     if not apply_:
-        if found.total:
-            click.echo("Nothing written. Add --apply to replace them.", err=True)
+        if found.total or add_to_vocabulary:
+            click.echo("Nothing written. Add --apply to make the change.", err=True)
         return
+    if add_to_vocabulary:
+        rp.check_vocabulary(ws, found.replace)  # before anything is written
     chosen = {r.slug: rp.Choice(version=r.version) for r in hits}
     done = rp.apply(ws, found.find, found.replace, chosen, match_case=match_case)
     for a in done:

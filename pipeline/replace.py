@@ -373,31 +373,45 @@ def in_vocabulary(ws: Workspace, term: str) -> bool:
     return any(" ".join(t.split()).casefold() == term for t in load_config(ws.root).vocabulary)
 
 
+def _vocabulary(ws: Workspace, term: str):
+    """(learncast.toml's document, its vocabulary array or None, the term cleaned, whether it
+    is there already); ConfigError, naming the file, when the term cannot be added."""
+    term = clean(term, "term")
+    path = ws.config.path
+    doc = tomledit.load(path)
+    terms = doc.get("vocabulary")
+    if terms is not None and not isinstance(terms, list):
+        raise ConfigError(['key "vocabulary" is not a list, so a term cannot be added to it'], path=path)
+    there = any(isinstance(t, str) and " ".join(t.split()).casefold() == term.casefold() for t in terms or ())
+    problems = check_table({"vocabulary": [*(str(t) for t in terms or ()), term]},
+                           [k for k in CONFIG_KEYS if k.name == "vocabulary"])
+    if problems and not there:
+        raise ConfigError(problems, path=path)
+    return doc, terms, term, there
+
+
+def check_vocabulary(ws: Workspace, term: str) -> None:
+    """ConfigError when :func:`add_to_vocabulary` would refuse ``term`` (so a caller can ask
+    before it writes anything else)."""
+    _vocabulary(ws, term)
+
+
 def add_to_vocabulary(ws: Workspace, term: str) -> bool:
     """Add ``term`` to ``vocabulary = [...]`` in learncast.toml, keeping every comment; False
     (nothing written) when it is there already in any case. ConfigError when the list would
     not be one learncast.toml accepts (a term too long), naming the file."""
-    term = clean(term, "term")
-    path = ws.config.path
-    doc = tomledit.load(path)
-    terms = doc.get("vocabulary", [])
-    if not isinstance(terms, list):
-        raise ConfigError(['key "vocabulary" is not a list, so a term cannot be added to it'], path=path)
-    if any(isinstance(t, str) and " ".join(t.split()).casefold() == term.casefold() for t in terms):
+    doc, terms, term, there = _vocabulary(ws, term)
+    if there:
         return False
-    problems = check_table({"vocabulary": [*(str(t) for t in terms), term]},
-                           [k for k in CONFIG_KEYS if k.name == "vocabulary"])
-    if problems:
-        raise ConfigError(problems, path=path)
-    if "vocabulary" in doc:
-        doc["vocabulary"].append(tomledit.toml_item(term))
+    if terms is not None:
+        terms.append(tomledit.toml_item(term))
     else:
         tomledit.set_values(doc, {"vocabulary": [term]})
-    tomledit.save(path, doc)
-    log.info("added %r to the vocabulary in %s", term, path)
+    tomledit.save(ws.config.path, doc)
+    log.info("added %r to the vocabulary in %s", term, ws.config.path)
     return True
 
 
 __all__ = ["Applied", "Choice", "Found", "Match", "Preview", "StalePreview", "UnknownRecording",
-           "add_to_vocabulary", "apply", "cased", "find_matches", "in_vocabulary", "pattern", "preview",
+           "add_to_vocabulary", "apply", "cased", "check_vocabulary", "find_matches", "in_vocabulary", "pattern", "preview",
            "replaced"]

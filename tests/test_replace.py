@@ -237,7 +237,7 @@ def test_the_command_previews_without_writing_then_applies(ws: Workspace, cli):
     result = cli("replace", "world nurse", "ward nurses", "helen-ward", "--workspace", ws.root)
     assert result.exit_code == 0, result.output
     assert "helen-ward      0:06  Honestly, the [world nurse -> ward nurses] is mattered most." in result.output
-    assert "3 match(es) in 1 of 1 transcript(s) searched." in result.output and "Add --apply" in result.output
+    assert "3 match(es) in 1 of 1 transcript(s) searched." in result.output and "Add --apply to make the change." in result.output
     assert (ws.transcript_dir("helen-ward") / "transcript.json").read_bytes() == before
     result = cli("replace", "world nurse", "ward nurses", "--all", "--apply", "--add-to-vocabulary",
                  "--workspace", ws.root)
@@ -253,3 +253,11 @@ def test_the_command_needs_one_slug_or_all(ws: Workspace, cli):
     assert result.exit_code == 2 and "give one SLUG or --all" in result.output
     result = cli("replace", "a", "b", "nobody", "--workspace", ws.root)
     assert result.exit_code == 2 and 'no transcribed recording "nobody"' in result.output
+
+
+def test_a_term_too_long_for_the_vocabulary_is_refused_before_any_transcript_changes(ws: Workspace, cli):
+    before = (ws.transcript_dir("helen-ward") / "transcript.json").read_bytes()
+    result = cli("replace", "world nurse", "w" * 120, "helen-ward", "--apply", "--add-to-vocabulary",
+                 "--workspace", ws.root)
+    assert result.exit_code == 2 and "at most 100" in result.output
+    assert (ws.transcript_dir("helen-ward") / "transcript.json").read_bytes() == before

@@ -241,3 +241,12 @@ def test_a_preview_lists_at_most_max_shown_matches_and_says_how_many_there_are(l
     body = preview(live, "you", "ye")  # "thank you", "did you", "you so much"
     assert body["total"] == 3 and body["shown"] == 2
     assert sum(len(r["matches"]) for r in body["recordings"]) == 2
+
+
+def test_a_term_the_vocabulary_refuses_is_a_400_before_the_transcript_changes(live: Running):
+    body = preview(live, "signed form", "w" * 120)
+    before = sha(live.transcript)
+    status, out = live.json("POST", APPLY, {"find": body["find"], "replace": body["replace"],
+                                            "recordings": chosen(body), "vocabulary": True})
+    assert status == 400 and "learncast.toml" in out["error"] and "at most 100" in out["error"]
+    assert sha(live.transcript) == before

@@ -109,6 +109,8 @@ def apply_data(ws, body: dict[str, Any]) -> dict[str, Any]:
     choices = _choices(body)
     if not choices and body.get("vocabulary") is not True:
         raise Bad(400, "choose at least one match to replace")
+    if body.get("vocabulary") is True:
+        rp.check_vocabulary(ws, replace)  # before anything is written
     applied = rp.apply(ws, find, replace, choices, match_case=match_case) if choices else []
     added = rp.add_to_vocabulary(ws, replace) if body.get("vocabulary") is True else None
     return {"applied": [{"slug": a.slug, "replaced": a.replaced, "version": a.version} for a in applied],
