@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from test_studio import SLUG, Running, built, edit_word, running, sha, ws  # noqa: F401 - fixtures
 
 from conftest import AXE, ROOT, browser_missing
-from test_studio import SLUG, Running, built, edit_word, running, sha, ws  # noqa: F401 - fixtures
 
 PREVIEW, APPLY = "/api/replace/preview", "/api/replace/apply"
 SHOTS = Path(os.environ.get("LEARNCAST_STUDIO_SHOTS", ROOT / "test-artifacts" / "studio"))
@@ -180,7 +180,8 @@ def test_keyboard_find_preview_apply_and_add_to_vocabulary_on_the_recording_page
 
     page.goto(f"http://127.0.0.1:{live.port}/recordings/{SLUG}?token={live.keys.token}")
     page.wait_for_selector(".recording[data-ready]")
-    page.get_by_label("Find", exact=True).focus()
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    tab_to(page, "replace-find", limit=120)  # the keyboard alone, from the top of the page
     page.keyboard.type("signed form")
     page.keyboard.press("Tab")
     page.keyboard.type("written form")
