@@ -212,10 +212,12 @@ def _turn_matches(i: int, seg: dict[str, Any], regex: re.Pattern[str], replaceme
     for tok in tokens:
         starts.append(pos)
         pos += len(tok) + 1
-    out = []
+    out: list[Match] = []
     for m in regex.finditer(text):
         a, b = m.span()
         first, last = bisect_right(starts, a) - 1, bisect_right(starts, b - 1)
+        if out and first < out[-1].last:
+            continue  # a second match in a word already matched ("x-x"): one change per word
         prefix = tokens[first][:a - starts[first]]
         suffix = tokens[last - 1][b - starts[last - 1]:]
         new = (prefix + cased(replacement, m.group(0), match_case) + suffix).split()

@@ -261,3 +261,10 @@ def test_a_term_too_long_for_the_vocabulary_is_refused_before_any_transcript_cha
                  "--workspace", ws.root)
     assert result.exit_code == 2 and "at most 100" in result.output
     assert (ws.transcript_dir("helen-ward") / "transcript.json").read_bytes() == before
+
+
+def test_two_matches_in_one_word_change_it_once():
+    data = {"segments": [timed("Jon-Jon met Jon", 0.0)[0]]}
+    matches = rp.find_matches(data, "Jon", "John")
+    assert [(m.id, m.found, m.replacement) for m in matches] == [("0:0", "Jon-Jon", "John-Jon"), ("0:2", "Jon", "John")]
+    assert rp.replaced(data, matches)["segments"][0]["text"] == "John-Jon met John"
