@@ -429,7 +429,8 @@ def replace_cmd(old: str, new: str, slug: str | None, all_: bool, apply_: bool, 
         click.secho(f"skipped: {line}", fg="yellow", err=True)
     for rec in found.recordings:
         for m in rec.matches:
-            click.echo(f"{rec.slug}  {clock(m.start, places=1):>8}  {m.before} [{m.found} -> {m.replacement}] {m.after}")
+            said = " ".join(p for p in (m.before, f"[{m.found} -> {m.replacement}]", m.after) if p)
+            click.echo(f"{rec.slug}  {clock(m.start, places=1):>8}  {said}")
     hits = [r for r in found.recordings if r.matches]
     click.echo(f"{found.total} match(es) in {len(hits)} of {len(found.recordings)} transcript(s) searched.", err=True)
     if not apply_:
