@@ -399,6 +399,57 @@ def _when(option: str, value: str, example: str = "") -> float:
         raise UsageError(f"{option}: {exc}", fix=fix) from None
 
 
+@main.command("replace")
+@click.argument("old")
+@click.argument("new")
+@click.argument("slug", required=False)
+@click.option("--all", "all_", is_flag=True, help="Every transcribed recording instead of one SLUG.")
+@click.option("--apply", "apply_", is_flag=True, help="Write the replacements; without it, only show them.")
+@click.option("--match-case", is_flag=True, help="Find OLD only in the case written (default: any case).")
+@click.option("--add-to-vocabulary", is_flag=True,
+              help="With --apply, also add NEW to the show's vocabulary in learncast.toml.")
+@workspace_option
+def replace_cmd(old: str, new: str, slug: str | None, all_: bool, apply_: bool, match_case: bool,
+                add_to_vocabulary: bool, workspace: Path) -> None:
+    """Replace the phrase OLD with NEW (whole words) in SLUG's transcript, or in all with --all.
+
+    Shows every match with its time and context first; --apply writes them as a person's
+    edit of transcript.json (words keep their timings; the new words share the time of the
+    ones they replace). Run `learncast build` afterwards to publish the change.
+    """
+    from . import replace as rp
+    from .errors import UsageError
+    from .timecodes import clock
+
+    if bool(slug) == all_:
+        raise UsageError("give one SLUG or --all", fix='e.g. `learncast replace "Jon" "John" --all`')
+    ws = _open(workspace)
+    found = rp.preview(ws, old, new, slug, match_case=match_case)
+    for line in found.unreadable:
+        click.secho(f"skipped: {line}", fg="yellow", err=True)
+    for rec in found.recordings:
+        for m in rec.matches:
+            said = " ".join(p for p in (m.before, f"[{m.found} -> {m.replacement}]", m.after) if p)
+            click.echo(f"{rec.slug}  {clock(m.start, places=1):>8}  {said}")
+    hits = [r for r in found.recordings if r.matches]
+    click.echo(f"{found.total} match(es) in {len(hits)} of {len(found.recordings)} transcript(s) searched.", err=True)
+    if not apply_:
+        if found.total or add_to_vocabulary:
+            click.echo("Nothing written. Add --apply to make the change.", err=True)
+        return
+    if add_to_vocabulary:
+        rp.check_vocabulary(ws, found.replace)  # before anything is written
+    chosen = {r.slug: rp.Choice(version=r.version) for r in hits}
+    done = rp.apply(ws, found.find, found.replace, chosen, match_case=match_case)
+    for a in done:
+        click.echo(f"{a.slug}: replaced {a.replaced}.")
+    if add_to_vocabulary:
+        added = rp.add_to_vocabulary(ws, found.replace)
+        click.echo(f'"{found.replace}" {"added to" if added else "is already in"} the vocabulary in {ws.config.path}.')
+    if done or add_to_vocabulary:
+        click.echo("Run `learncast build` to publish the change.", err=True)
+
+
 @main.command()
 @workspace_option
 @click.option("--yes", is_flag=True, help="Delete them; without it, only list what would go.")

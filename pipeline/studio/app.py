@@ -42,6 +42,7 @@ from ..timecodes import parse_time
 from ..transcribe import TRANSCRIPT_NAME, read_transcript_file, write_transcript_file
 from ..workspace import Workspace, check_slug, file_lock
 from .edits import UNCERTAIN_BELOW, BadEdit, apply_edit, uncertain_count, version_of
+from .replace import post_apply as replace_apply, post_preview as replace_preview
 from .security import BodyTooLarge, Guard, Secrets
 
 log = logging.getLogger(__name__)
@@ -479,6 +480,8 @@ def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | No
         Route(f"{r}/details", route(post_details), methods=["POST"]),
         Route(f"{r}/chapters", route(get_chapters), methods=["GET"]),
         Route(f"{r}/chapters", route(post_chapters), methods=["POST"]),
+        Route("/api/replace/preview", replace_preview, methods=["POST"]),
+        Route("/api/replace/apply", replace_apply, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ])
     app.state.studio = Studio(ws=ws, keys=keys, templates=templates())

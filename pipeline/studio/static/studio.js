@@ -483,6 +483,10 @@
     changeChapter({ action: "merge", at: c.start }, "Merged into the chapter before.");
   });
 
+  // Find and replace (replace.js) changed the file: take it, unless this page has an unsaved edit (its save then gets the 409 conflict).
+  document.addEventListener("learncast:transcript-changed", () => { if (!state.dirty && !state.saving && state.data) send("GET", "/transcript")
+    .then((t) => { if (t.status === 200) { adopt(t.body.version, t.body.data); show("All changes saved", "ok"); } }); });
+
   // ------------------------------------------------------------ start
 
   Promise.all([send("GET", "/transcript"), send("GET", "/redactions"), send("GET", "/chapters")]).then(([t, r, c]) => {
