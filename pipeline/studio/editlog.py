@@ -7,7 +7,7 @@ consent, a redaction added or removed, details, chapters, a review mark)::
 
 ``user`` is the signed-in name on a team server, the login name (or "local") on the
 loopback. The file is only ever appended to (O_APPEND, one ``write`` a line, fsynced), so
-a crash leaves every earlier line whole; it sits in ``.learncast/state/`` with the other
+a crash leaves every earlier line whole (a torn last line is ended before the next); it sits in ``.learncast/state/`` with the other
 things a build cannot make again, owner-readable only (0600). Its one writer is
 :func:`record`.
 """
@@ -37,9 +37,11 @@ def record(state_dir: Path, user: str, slug: str | None, action: str, *, now: dt
     path = edits_path(state_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line.encode("utf-8"))
+            size = os.fstat(fd).st_size
+            torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"  # a crash mid-line: start a new one
+            os.write(fd, (("\n" if torn else "") + line).encode("utf-8"))
             os.fsync(fd)
         finally:
             os.close(fd)
