@@ -227,6 +227,9 @@ def test_a_team_host_without_users_is_refused_with_the_command_that_fixes_it(ws:
         assert len(lines) == 1 and "needs team accounts" in lines[0]
         assert f"learncast studio users add NAME --workspace {ws}" in lines[0]
         assert done.stdout == ""
+    add_users(ws)
+    odd = cli("studio", "-w", str(ws), "--public-name", "studio.example.org/path", "--no-browser")
+    assert odd.returncode == 2 and "is not a host name" in odd.stderr
 
 
 def test_the_command_on_another_interface_prints_an_address_without_a_token_and_the_team_signs_in(ws: Path):  # noqa: F811
@@ -405,9 +408,16 @@ def test_the_host_header_must_name_this_server(team: TeamServer):
     assert team.client("127.0.0.2").request("GET", "/signin")[0] == 200  # its own interface address
 
 
-def test_a_public_name_is_answered_to(ws: Path):  # noqa: F811
+def test_a_public_name_is_answered_to_and_is_the_address_given_to_the_team(ws: Path):  # noqa: F811
+    from pipeline.studio.team import Team
+
+    names = ("studio.example.org",)
+    assert Team(users_file(ws), names).url("127.0.0.1", 8800) == "https://studio.example.org/"  # behind a proxy
+    assert Team(users_file(ws), names).url("0.0.0.0", 8800) == "http://studio.example.org:8800/"
+    assert Team(users_file(ws), ("studio.lan:80",)).url("0.0.0.0", 80) == "http://studio.lan:80/"
+    assert Team(users_file(ws)).url("192.168.1.20", 8800) == "http://192.168.1.20:8800/"
     add_users(ws)
-    with team_server(ws, ("studio.example.org",)) as s:
+    with team_server(ws, names) as s:
         c = s.client()
         for host in ("studio.example.org", f"studio.example.org:{s.port}"):
             assert c.request("GET", "/signin", headers={"Host": host})[0] == 200

@@ -98,10 +98,13 @@ class Team:
         return self.any_interface and len(server) == 2 and host == f"{server[0]}:{server[1]}"
 
     def url(self, host: str, port: int) -> str:
-        """The address to give the team: the first public name, or the address it listens on
-        (on 0.0.0.0: this machine's outward address, as near as it can tell)."""
+        """The address to give the team: the first public name (https on the loopback, where
+        only a TLS proxy can reach it), or the address it listens on (on 0.0.0.0: this
+        machine's outward address, as near as it can tell)."""
         if self.public_names:
             name = self.public_names[0]
+            if host in LOOPBACK:
+                return f"https://{name}/"
             return f"http://{name}/" if ":" in name else f"http://{name}:{port}/"
         return f"http://{outward_address() if host == ANY else host}:{port}/"
 
