@@ -106,7 +106,7 @@ class TeamServer:
 
     def signed_in(self, name: str = SAM, password: str = SAM_PW) -> Client:
         c = self.client()
-        status, headers, body = c.sign_in(name, password)
+        status, _, body = c.sign_in(name, password)
         assert status == 303, body
         return c
 
@@ -135,7 +135,7 @@ def team_server(root: Path, public_names: tuple[str, ...] = ()) -> Iterator[Team
     clock = [1000.0]
     team = Team(users_file=users_file(root), public_names=public_names, clock=lambda: clock[0])
     sock = studio.bind(0, "0.0.0.0")
-    app, keys, url = studio.prepare(ws_, sock, team=team)
+    app, keys, _ = studio.prepare(ws_, sock, team=team)
     server = studio.server(app, sock)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -173,6 +173,7 @@ def test_users_add_keeps_an_scrypt_hash_not_the_password_in_an_owner_only_file(w
     assert SAM_PW not in text and SAM_PW.encode().hex() not in text
     user = load_users(path)[SAM]
     kind, n, r, p, salt, key = user.hash.split("$")
+    assert len(salt) == 24  # 16 random bytes, base64
     assert (kind, n, r, p) == ("scrypt", "16384", "8", "1") and len(key) == 44  # 32 bytes, base64
     assert verify_password(SAM_PW, user.hash) and not verify_password(SAM_PW + "x", user.hash)
     # the same password for another user gets its own salt, so another hash
