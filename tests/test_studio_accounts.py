@@ -203,6 +203,18 @@ def test_a_user_is_added_once_replaced_on_request_and_removed(ws: Path):  # noqa
     assert "No team accounts yet" in cli("studio", "users", "list", "-w", str(ws)).stdout
 
 
+def test_users_added_at_the_same_time_are_all_kept(ws: Path):  # noqa: F811
+    from pipeline.studio.accounts import add_user, load_users
+
+    names = [f"member {i}" for i in range(6)]
+    threads = [threading.Thread(target=add_user, args=(users_file(ws), n, SAM_PW)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(load_users(users_file(ws))) == names
+
+
 def test_the_password_is_asked_twice_hidden_and_never_taken_from_the_command_line(ws: Path):  # noqa: F811
     from click.testing import CliRunner
 

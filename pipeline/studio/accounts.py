@@ -30,6 +30,8 @@ import os
 import re
 import secrets
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,6 +123,8 @@ def load_users(path: Path) -> dict[str, User]:
     """The users in ``path`` by name ({} when there is no file)."""
     if not path.is_file():
         return {}
+    if file_mode(path) & 0o077:
+        log.warning("%s can be read by other users of this machine; `chmod 600` it", path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -156,10 +160,29 @@ def _save(path: Path, users: dict[str, User]) -> None:
     write_text(path, _HEADER + tomlkit.dumps(doc).rstrip("\n") + "\n", mode=0o600)
 
 
+@contextmanager
+def _changing(path: Path) -> Iterator[None]:
+    """Hold the users file's lock while it is read, changed and replaced (two commands at
+    once would otherwise lose one's change)."""
+    from filelock import FileLock, Timeout
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(path.with_name(f".{path.name}.lock")), timeout=10):
+            yield
+    except Timeout:
+        raise UsageError("another command is changing the users file", path=path, fix="try again") from None
+
+
 def add_user(path: Path, name: str, password: str, *, replace: bool = False) -> User:
     """Add ``name`` with ``password`` to the users file (a new password when ``replace``)."""
     check_name(name)
     check_password(password)
+    with _changing(path):
+        return _add(path, name, password, replace)
+
+
+def _add(path: Path, name: str, password: str, replace: bool) -> User:
     users = load_users(path)
     old = find_user(users, name)
     if old is not None and not replace:
@@ -175,6 +198,11 @@ def add_user(path: Path, name: str, password: str, *, replace: bool = False) -> 
 
 
 def remove_user(path: Path, name: str) -> User:
+    with _changing(path):
+        return _remove(path, name)
+
+
+def _remove(path: Path, name: str) -> User:
     users = load_users(path)
     old = find_user(users, name)
     if old is None:
