@@ -76,6 +76,9 @@ def test_apply_writes_the_chosen_matches_as_a_persons_edit(live: Running):
     assert seg["words"][:9] == old[:9] and seg["words"][10:] == old[10:], "untouched words keep their timings"
     assert old[9]["start"] <= seg["words"][9]["start"] <= seg["words"][9]["end"] <= old[9]["end"]
     assert is_hand_edited(json.loads(live.transcript.read_text(encoding="utf-8")))
+    from pipeline.studio import editlog
+    logged = editlog.read(live.transcript.parents[2] / ".learncast" / "state")
+    assert logged[-1]["slug"] == SLUG and logged[-1]["action"] == "POST replace" and logged[-1]["user"]
 
 
 def test_a_stale_preview_is_refused_with_409_and_the_other_edit_is_kept(live: Running):

@@ -23,7 +23,8 @@ from starlette.responses import JSONResponse, Response
 
 from .. import replace as rp
 from ..errors import ConfigError, LearncastError
-from .security import BodyTooLarge
+from . import editlog
+from .security import BodyTooLarge, current_user
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,17 @@ async def post_preview(request: Request) -> Response:
 
 
 async def post_apply(request: Request) -> Response:
+    ws, user = request.app.state.studio.ws, current_user()
     try:
         body = await _body(request)
-        return JSONResponse(await run_in_threadpool(apply_data, request.app.state.studio.ws, body))
+        done = await run_in_threadpool(apply_data, ws, body)
     except (Bad, LearncastError) as exc:
         return _answer(exc)
+    try:  # who made the change, as every other change request records it (app.route)
+        for a in done["applied"]:
+            await run_in_threadpool(editlog.record, ws.state_dir, user, a["slug"], "POST replace")
+        if done["vocabulary_added"]:
+            await run_in_threadpool(editlog.record, ws.state_dir, user, None, "POST vocabulary")
+    except OSError as exc:
+        log.error("the edit log could not be written (%s); the replacement is made", exc)
+    return JSONResponse(done)
