@@ -177,18 +177,32 @@ def serve(workspace: Path, host: str, port: int) -> None:
         server.server_close()
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @workspace_option
 @click.option("--port", default=0, show_default="a free port", type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on. Any other (0.0.0.0: all) makes a team server, which needs "
+                   "team accounts: `learncast studio users add NAME`.")
+@click.option("--public-name", "public_names", multiple=True, metavar="NAME[:PORT]",
+              help="A name the team reaches the studio by (a TLS proxy's, say); makes a team server. Repeatable.")
 @click.option("--no-browser", is_flag=True, help="Print the address without opening a browser.")
-def studio(workspace: Path, port: int, no_browser: bool) -> None:
-    """Check and correct transcripts in the browser, on http://127.0.0.1 only."""
+@click.pass_context
+def studio(ctx: click.Context, workspace: Path, port: int, host: str, public_names: tuple[str, ...],
+           no_browser: bool) -> None:
+    """Check and correct transcripts in the browser, on http://127.0.0.1 unless --host says otherwise."""
+    if ctx.invoked_subcommand is not None:
+        return
     from . import studio as st
 
     ws = _open(workspace)
-    sock = st.bind(port)
-    app, _, url = st.prepare(ws, sock)
-    click.echo(f"Learncast studio for {ws.root}: open {url}  (Ctrl-C to stop)", err=True)
+    team = st.team_for(ws, host, public_names)
+    sock = st.bind(port, host)
+    app, _, url = st.prepare(ws, sock, team=team)
+    if team is not None:
+        click.echo(f"Team studio for {ws.root}: the team signs in at {url}  (Ctrl-C to stop). "
+                   "Plain http: put it behind a TLS proxy.", err=True)
+    else:
+        click.echo(f"Learncast studio for {ws.root}: open {url}  (Ctrl-C to stop)", err=True)
     click.echo(url)
     if not no_browser:
         import webbrowser
@@ -198,6 +212,74 @@ def studio(workspace: Path, port: int, no_browser: bool) -> None:
         st.serve(app, sock)
     except KeyboardInterrupt:
         pass
+
+
+users_workspace_option = click.option(
+    "--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
+    show_default="as given to `studio`, else the current folder", help="The workspace folder.")
+
+
+def _users_file(workspace: Path | None) -> Path:
+    """The users file of ``workspace``, else of the workspace given to ``studio``."""
+    from .studio.accounts import users_path
+
+    ctx: click.Context | None = click.get_current_context()
+    while workspace is None and ctx is not None:
+        workspace = ctx.params.get("workspace") if ctx.info_name == "studio" else None
+        ctx = ctx.parent
+    return users_path(_open(workspace or Path(".")).state_dir)
+
+
+@studio.group("users")
+def studio_users() -> None:
+    """Team accounts for a studio on another interface (--host): add, remove, list."""
+
+
+@studio_users.command("add")
+@click.argument("name")
+@users_workspace_option
+@click.option("--replace", is_flag=True, help="Give an existing user a new password (ends their sessions).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin (for scripts).")
+def studio_users_add(name: str, workspace: Path | None, replace: bool, password_stdin: bool) -> None:
+    """Add NAME (the password is asked for twice, hidden; never on the command line)."""
+    from .studio.accounts import MIN_PASSWORD, add_user, check_name
+
+    path = _users_file(workspace)
+    check_name(name)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(f"Password for {name} (at least {MIN_PASSWORD} characters)", hide_input=True,
+                                confirmation_prompt="Type it again", err=True)
+    add_user(path, name, password, replace=replace)
+    click.echo(f"{name}: {'new password saved' if replace else 'added'} in {path}. "
+               "Start the team studio with `learncast studio --host 0.0.0.0`.")
+
+
+@studio_users.command("remove")
+@click.argument("name")
+@users_workspace_option
+def studio_users_remove(name: str, workspace: Path | None) -> None:
+    """Remove NAME (their sessions end at their next request)."""
+    from .studio.accounts import remove_user
+
+    path = _users_file(workspace)
+    user = remove_user(path, name)
+    click.echo(f"{user.name}: removed from {path}.")
+
+
+@studio_users.command("list")
+@users_workspace_option
+def studio_users_list(workspace: Path | None) -> None:
+    """The team's user names and when each was added (never the password hashes)."""
+    from .studio.accounts import load_users
+
+    path = _users_file(workspace)
+    users = load_users(path)
+    if not users:
+        click.echo("No team accounts yet. Add one with `learncast studio users add NAME`.")
+    for user in sorted(users.values(), key=lambda u: u.name.casefold()):
+        click.echo(f"{user.name}  (added {user.added or 'at an unknown time'})")
 
 
 @main.command()
@@ -397,6 +479,57 @@ def _when(option: str, value: str, example: str = "") -> float:
         fix = (f"write {option} {example} (times as SS, MM:SS or HH:MM:SS)" if example
                else f"write {option} TIME, e.g. {option} 12:30")
         raise UsageError(f"{option}: {exc}", fix=fix) from None
+
+
+@main.command("replace")
+@click.argument("old")
+@click.argument("new")
+@click.argument("slug", required=False)
+@click.option("--all", "all_", is_flag=True, help="Every transcribed recording instead of one SLUG.")
+@click.option("--apply", "apply_", is_flag=True, help="Write the replacements; without it, only show them.")
+@click.option("--match-case", is_flag=True, help="Find OLD only in the case written (default: any case).")
+@click.option("--add-to-vocabulary", is_flag=True,
+              help="With --apply, also add NEW to the show's vocabulary in learncast.toml.")
+@workspace_option
+def replace_cmd(old: str, new: str, slug: str | None, all_: bool, apply_: bool, match_case: bool,
+                add_to_vocabulary: bool, workspace: Path) -> None:
+    """Replace the phrase OLD with NEW (whole words) in SLUG's transcript, or in all with --all.
+
+    Shows every match with its time and context first; --apply writes them as a person's
+    edit of transcript.json (words keep their timings; the new words share the time of the
+    ones they replace). Run `learncast build` afterwards to publish the change.
+    """
+    from . import replace as rp
+    from .errors import UsageError
+    from .timecodes import clock
+
+    if bool(slug) == all_:
+        raise UsageError("give one SLUG or --all", fix='e.g. `learncast replace "Jon" "John" --all`')
+    ws = _open(workspace)
+    found = rp.preview(ws, old, new, slug, match_case=match_case)
+    for line in found.unreadable:
+        click.secho(f"skipped: {line}", fg="yellow", err=True)
+    for rec in found.recordings:
+        for m in rec.matches:
+            said = " ".join(p for p in (m.before, f"[{m.found} -> {m.replacement}]", m.after) if p)
+            click.echo(f"{rec.slug}  {clock(m.start, places=1):>8}  {said}")
+    hits = [r for r in found.recordings if r.matches]
+    click.echo(f"{found.total} match(es) in {len(hits)} of {len(found.recordings)} transcript(s) searched.", err=True)
+    if not apply_:
+        if found.total or add_to_vocabulary:
+            click.echo("Nothing written. Add --apply to make the change.", err=True)
+        return
+    if add_to_vocabulary:
+        rp.check_vocabulary(ws, found.replace)  # before anything is written
+    chosen = {r.slug: rp.Choice(version=r.version) for r in hits}
+    done = rp.apply(ws, found.find, found.replace, chosen, match_case=match_case)
+    for a in done:
+        click.echo(f"{a.slug}: replaced {a.replaced}.")
+    if add_to_vocabulary:
+        added = rp.add_to_vocabulary(ws, found.replace)
+        click.echo(f'"{found.replace}" {"added to" if added else "is already in"} the vocabulary in {ws.config.path}.')
+    if done or add_to_vocabulary:
+        click.echo("Run `learncast build` to publish the change.", err=True)
 
 
 @main.command()

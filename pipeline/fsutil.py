@@ -15,8 +15,9 @@ from typing import Any, Iterator
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; rename it over ``target`` on success."""
+def atomic_path(target: Path, mode: int = 0o644) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; rename it over ``target`` (with the
+    permissions ``mode``) on success."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Keep the real extension last, so tools that infer a format from it (ffmpeg) still can.
@@ -25,23 +26,23 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o644)
+        os.chmod(tmp_path, mode)
         os.replace(tmp_path, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
 
 
-def write_bytes(target: Path, data: bytes) -> None:
-    with atomic_path(target) as tmp:
+def write_bytes(target: Path, data: bytes, mode: int = 0o644) -> None:
+    with atomic_path(target, mode) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
 
 
-def write_text(target: Path, text: str) -> None:
-    write_bytes(target, text.encode("utf-8"))
+def write_text(target: Path, text: str, mode: int = 0o644) -> None:
+    write_bytes(target, text.encode("utf-8"), mode)
 
 
 def write_json(target: Path, data: Any) -> None:

@@ -200,6 +200,7 @@ class Applied:
     transcript: Transcript
     spans: tuple[tuple[float, float], ...]
     count: int  # entries that matched something
+    unmatched: tuple[str, ...] = ()  # phrases that match nothing in the transcript as it now reads
 
     def text(self, value: str | None) -> str | None:
         """Redact the phrases in a free-text field (title, description, chapter title)."""
@@ -215,6 +216,7 @@ def apply(transcript: Transcript, entries: list[Redaction]) -> Applied:
     patterns = tuple(_phrase_regex(e.text) for e in entries if e.text is not None)
     spans: list[tuple[float, float]] = [(e.start, e.end) for e in entries if e.kind == "range"]
     matched = len(spans)
+    unmatched: list[str] = []
     words = [(si, wi, w) for si, s in enumerate(transcript.segments) for wi, w in enumerate(s.words)]
     norms = [_norm(w.word) for _, _, w in words]
     for e in entries:
@@ -233,12 +235,15 @@ def apply(transcript: Transcript, entries: list[Redaction]) -> Applied:
                 spans.append((seg.start, seg.end))
                 hit = True
         matched += hit
+        if not hit:
+            unmatched.append(e.text)
     spans = _merge(spans)
     segments = tuple(_redact_segment(s, spans, patterns) for s in transcript.segments)
     chapters = tuple(dataclasses.replace(c, title=_redact_text(c.title, patterns)) for c in transcript.chapters)
     redacted = dataclasses.replace(transcript, segments=segments, chapters=chapters,
                                    speakers={k: _redact_text(v, patterns) for k, v in transcript.speakers.items()})
-    return Applied(transcript=redacted, spans=tuple(spans), count=matched, _patterns=patterns)
+    return Applied(transcript=redacted, spans=tuple(spans), count=matched, unmatched=tuple(unmatched),
+                   _patterns=patterns)
 
 
 def redact_meta(meta: RecordingMeta, applied: Applied) -> RecordingMeta:

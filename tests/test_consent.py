@@ -252,6 +252,32 @@ def test_redaction_and_consent_survive_rebuilds_edits_and_retranscription(ws: Pa
 
 
 @pytest.mark.usefixtures("fake_engine", "no_speakers")
+def test_a_cut_that_an_edit_stopped_matching_withholds_the_episode(ws: Path, run, cli):
+    """A person rewords what was cut ("signed form" -> "signed forms"): the cut no longer matches,
+    so the episode is withheld with one line naming redactions.toml, never published uncut."""
+    run(ws)
+    cli("redact", "jane", "--phrase", PHRASE, "-w", str(ws))
+    path = ws / "transcripts" / "jane" / "transcript.json"
+    data = json.loads(path.read_text())
+    for seg in data["segments"]:
+        seg["text"] = re.sub(PHRASE, "signed forms", seg["text"], flags=re.I)
+        for w in seg["words"]:
+            w["word"] = re.sub(r"(?i)\bform\b", "forms", w["word"])
+    path.write_text(json.dumps(data))
+    report = run(ws)
+    failed = {r.slug: r.message for r in report.failed}
+    assert "jane" in failed and "redactions.toml" in failed["jane"] and "withheld" in failed["jane"]
+    assert "\n" not in failed["jane"]
+    assert not (ws / "site" / "episodes" / "jane").exists()
+    assert "signed forms" not in (ws / "site" / "feed.xml").read_text().lower()
+    assert (ws / "site" / "episodes" / "omar").is_dir()  # one recording's problem never stops the others
+    cli("redact", "jane", "--remove", "1", "--phrase", "signed forms", "-w", str(ws))
+    assert run(ws).exit_code == 0
+    assert site_text_hits(ws / "site", "signed forms") == []
+    assert (ws / "site" / "episodes" / "jane").is_dir()
+
+
+@pytest.mark.usefixtures("fake_engine", "no_speakers")
 def test_status_shows_withheld_and_embargoed_with_the_date(ws: Path, run, cli):
     run(ws)
     cli("consent", "omar", "withheld", "-w", str(ws))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
-from ..errors import LearncastError, as_error
+from ..errors import InputError, LearncastError, as_error
 from ..fsutil import write_json, write_text_if_changed
 from ..models import Audio, Episode, MediaFile, Transcript
 from ..workspace import Workspace
@@ -137,6 +137,11 @@ def _episode(ctx: PublishContext, result: Publishable, state: dict[str, Any], st
 
     # Everything below is made from the redacted transcript and metadata only.
     applied = redact.apply(result.transcript, redact.load(folder))
+    if applied.unmatched:  # the words were edited since the cut was asked for: withhold, never guess
+        raise InputError(f'the cut "{applied.unmatched[0]}" matches nothing in the transcript as it now reads, '
+                         "so this episode is withheld", path=folder / redact.REDACTIONS_NAME,
+                         fix=f"cut the words as they now read or a time range, then remove this entry "
+                             f"(`learncast redact {slug} --list`, or the studio's redactions list)")
     transcript = applied.transcript
     rec = dataclasses.replace(audio.recording, meta=redact.redact_meta(audio.recording.meta, applied))
     page_url = config.page_url(slug)

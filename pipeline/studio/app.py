@@ -41,9 +41,11 @@ from ..status import recording_states
 from ..timecodes import parse_time
 from ..transcribe import TRANSCRIPT_NAME, read_transcript_file, write_transcript_file
 from ..workspace import Workspace, check_slug, file_lock
+from . import editlog, signin
 from .editor import redaction_spans
 from .edits import UNCERTAIN_BELOW, BadEdit, apply_edit, uncertain_count, version_of
-from .security import BodyTooLarge, Guard, Secrets
+from .replace import post_apply as replace_apply, post_preview as replace_preview
+from .security import SAFE_METHODS, BodyTooLarge, Guard, Secrets, current_user, team_user
 
 log = logging.getLogger(__name__)
 
@@ -164,13 +166,22 @@ def answer(exc: Exception) -> JSONResponse:
 
 def route(handler):
     """A Starlette endpoint from ``handler(studio, request)``: Refused and library errors
-    become JSON answers with their one-line message."""
+    become JSON answers with their one-line message. A change that succeeded is recorded
+    in the edit log (:mod:`pipeline.studio.editlog`) with who made it, as the guard says."""
 
     async def endpoint(request: Request) -> Response:
         try:
-            return await handler(request.app.state.studio, request)
+            response = await handler(request.app.state.studio, request)
         except (Refused, BadEdit, LearncastError) as exc:
             return answer(exc)
+        if request.method not in SAFE_METHODS and response.status_code < 400:
+            slug = request.path_params.get("slug")
+            try:
+                await run_in_threadpool(editlog.record, request.app.state.studio.ws.state_dir, current_user(),
+                                        slug, editlog.action_of(request.method, request.url.path, slug))
+            except OSError as exc:  # the change is made; say loudly that its record is not
+                log.error("the studio's edit log cannot be written: %s", exc)
+        return response
 
     endpoint.__name__ = handler.__name__
     return endpoint
@@ -259,7 +270,7 @@ async def post_review(studio: Studio, request: Request) -> Response:
     rec = find(studio.ws, request.path_params["slug"])
     body = _object(await body_json(request))
     reviewed = body.get("reviewed", True) is not False
-    by = _text(body, "by", 200)
+    by = team_user() or _text(body, "by", 200)  # on a team server: whoever signed in
     if reviewed and not by:
         raise BadEdit("give the name of the person who reviewed it")
     folder = studio.ws.transcript_dir(rec.slug)
@@ -463,8 +474,10 @@ async def api_recordings(studio: Studio, request: Request) -> Response:
 
 
 def templates() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                              undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    env.globals["account"] = team_user  # the signed-in name on a team server, else None
+    return env
 
 
 def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | None = None) -> Guard:
@@ -488,6 +501,11 @@ def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | No
         Route(f"{r}/details", route(post_details), methods=["POST"]),
         Route(f"{r}/chapters", route(get_chapters), methods=["GET"]),
         Route(f"{r}/chapters", route(post_chapters), methods=["POST"]),
+        Route("/api/replace/preview", replace_preview, methods=["POST"]),
+        Route("/api/replace/apply", replace_apply, methods=["POST"]),
+        Route("/signin", signin.get_signin, methods=["GET"]),
+        Route("/signin", signin.post_signin, methods=["POST"]),
+        Route("/signout", signin.post_signout, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ])
     app.state.studio = Studio(ws=ws, keys=keys, templates=templates())

@@ -23,11 +23,10 @@ was said there, which is enough to seek to it and to keep captions in place.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 from typing import Any
 
 from ..models import Transcript
+from ..wordedit import retime, version_of  # noqa: F401 - shared with find and replace; re-exported
 
 UNCERTAIN_BELOW = 0.5  # a word the engine gave a lower probability than this is marked for checking
 MAX_TEXT = 20_000  # characters in one turn
@@ -35,11 +34,6 @@ MAX_TEXT = 20_000  # characters in one turn
 
 class BadEdit(ValueError):
     """The edit cannot be saved; the message is one line for the person."""
-
-
-def version_of(raw: bytes) -> str:
-    """The version of a transcript.json: the sha256 of its bytes."""
-    return hashlib.sha256(raw).hexdigest()
 
 
 def uncertain_count(data: dict[str, Any], threshold: float = UNCERTAIN_BELOW) -> int:
@@ -50,31 +44,6 @@ def uncertain_count(data: dict[str, Any], threshold: float = UNCERTAIN_BELOW) ->
 def is_uncertain(word: dict[str, Any], threshold: float = UNCERTAIN_BELOW) -> bool:
     """Below the threshold and not checked by a person."""
     return word.get("checked") is not True and float(word.get("probability", 1.0)) < threshold
-
-
-def retime(words: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
-    """The words of ``text``, timed from ``words`` (the turn's words before the edit); see the
-    module docstring for how. The words' own strings keep Whisper's leading space."""
-    old = [w["word"].strip() for w in words]
-    new = text.split()
-    out: list[dict[str, Any]] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for op, a0, a1, b0, b1 in matcher.get_opcodes():
-        if op == "equal":
-            out += [dict(w) for w in words[a0:a1]]
-            continue
-        if b0 == b1:  # deleted words: their time goes with them
-            continue
-        if a1 > a0:
-            start, end = float(words[a0]["start"]), float(words[a1 - 1]["end"])
-        else:  # inserted: the gap between the neighbours
-            start = float(words[a0 - 1]["end"]) if a0 > 0 else float(words[0]["start"]) if words else 0.0
-            end = float(words[a0]["start"]) if a0 < len(words) else start
-            end = max(end, start)
-        step = (end - start) / (b1 - b0)
-        out += [{"start": round(start + i * step, 3), "end": round(start + (i + 1) * step, 3),
-                 "word": " " + token, "probability": 1.0} for i, token in enumerate(new[b0:b1])]
-    return out
 
 
 def _words_text(words: list[dict[str, Any]]) -> str:

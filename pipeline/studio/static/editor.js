@@ -102,6 +102,16 @@
     history.open = false;
   });
 
+  S.on("replaced", () => {  // find and replace saved a change: one step to undo
+    if (!history.base) return;
+    history.undo.push(history.base);
+    if (history.undo.length > HISTORY_LIMIT) history.undo.shift();
+    history.redo = [];
+    history.base = snapshot();
+    history.open = false;
+    updateButtons();
+  });
+
   function restore(snap) {
     state.data.speakers = clone(snap.speakers);
     state.data.segments = clone(snap.segments);

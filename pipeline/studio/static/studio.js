@@ -515,6 +515,11 @@
   Object.assign(S, { el, clock, send, show, changed, save, flush, render, fillWords, indexWords, turnText,
     edited, wordsText, renderSpeakers, refreshSpeakerSelects, renderRedactions, playFrom, said });
 
+  // Find and replace (replace.js) changed the file: take it, unless this page has an unsaved edit (its save
+  // then gets the 409 conflict); the editor makes it one step to undo ("replaced").
+  document.addEventListener("learncast:transcript-changed", () => { if (!state.dirty && !state.saving && state.data) send("GET", "/transcript")
+    .then((t) => { if (t.status === 200) { adopt(t.body.version, t.body.data); emit("replaced"); show("All changes saved", "ok"); } }); });
+
   // ------------------------------------------------------------ start
 
   Promise.all([send("GET", "/transcript"), send("GET", "/redactions"), send("GET", "/chapters")]).then(([t, r, c]) => {
