@@ -204,7 +204,7 @@ def test_the_spans_are_the_ones_the_build_silences(live: Running):
     from pipeline.transcribe import load_transcript_file
 
     spans = f"/api/recordings/{SLUG}/redactions/spans"
-    assert live.json("GET", spans) == (200, {"spans": []})
+    assert live.json("GET", spans) == (200, {"spans": [], "unmatched": []})
     words = live.load()["data"]["segments"][2]["words"]
     r = f"/api/recordings/{SLUG}/redactions"
     start, end = words[5]["start"], words[6]["end"]  # "every referral", as the page sends a selection
@@ -220,6 +220,8 @@ def test_the_spans_are_the_ones_the_build_silences(live: Running):
             .transcript.segments[2].words][5:7] == [" [redacted]", " needed"]
     assert live.json("DELETE", f"{r}/1")[0] == 200
     assert [s[0] for s in live.json("GET", spans)[1]["spans"]] == [words[9]["start"]]
+    assert live.json("POST", r, {"text": "nothing like this was said", "reason": "asked"})[0] == 200
+    assert live.json("GET", spans)[1]["unmatched"] == ["nothing like this was said"]  # the build withholds it
     assert live.json("GET", "/api/recordings/nobody/redactions/spans")[0] == 404
     assert live.json("GET", spans, auth=False)[0] in (401, 403)
 

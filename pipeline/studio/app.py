@@ -347,7 +347,7 @@ async def get_redaction_spans(studio: Studio, request: Request) -> Response:
     """The spans the cuts take out of the current transcript, for the editor (pipeline.studio.editor)."""
     rec = find(studio.ws, request.path_params["slug"])
     path = transcript_path(studio.ws, rec.slug)
-    return JSONResponse({"spans": await run_in_threadpool(redaction_spans, studio.ws, rec.slug, path)})
+    return JSONResponse(await run_in_threadpool(redaction_spans, studio.ws, rec.slug, path))
 
 
 DETAIL_KEYS = ("title", "interviewee", "role", "date", "description")

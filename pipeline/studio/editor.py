@@ -18,10 +18,12 @@ from ..transcribe import load_transcript_file
 from ..workspace import Workspace
 
 
-def redaction_spans(ws: Workspace, slug: str, transcript_file: Path) -> list[list[float]]:
-    """The merged spans, in seconds, that redactions.toml silences in this transcript."""
+def redaction_spans(ws: Workspace, slug: str, transcript_file: Path) -> dict[str, list]:
+    """``spans``: the merged spans, in seconds, that redactions.toml silences in this transcript;
+    ``unmatched``: cut phrases that match nothing as it now reads (the build withholds the episode)."""
     entries = redact.load(ws.transcript_dir(slug))
     if not entries:
-        return []
+        return {"spans": [], "unmatched": []}
     _, transcript = load_transcript_file(transcript_file)
-    return [[round(a, 3), round(b, 3)] for a, b in redact.apply(transcript, entries).spans]
+    applied = redact.apply(transcript, entries)
+    return {"spans": [[round(a, 3), round(b, 3)] for a, b in applied.spans], "unmatched": list(applied.unmatched)}

@@ -103,6 +103,11 @@
     const result = await S.send("GET", "/redactions/spans");
     if (result.status !== 200) return;
     spans = result.body.spans;
+    const lost = result.body.unmatched || [], warn = document.getElementById("redactions-unmatched");
+    warn.textContent = lost.length ? "Matches nothing now: \u201c" + lost.join("\u201d, \u201c") + "\u201d. " +
+      "The episode stays unpublished until you cut the words as they now read (select them, Redact) " +
+      "and remove the old entry." : "";
+    warn.hidden = !lost.length;
     mark();
     guard();
   }
