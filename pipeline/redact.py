@@ -55,8 +55,8 @@ class Redaction:
     def describe(self) -> str:
         if self.text is not None:
             what = f'"{self.text}"'
-        else:  # M:SS or H:MM:SS, to the second
-            what = f'{timecodes.clock(self.start, none="0:00")}-{timecodes.clock(self.end, none="0:00")}'
+        else:  # M:SS or H:MM:SS, to a tenth of a second (a word or two is shorter than a second)
+            what = f'{timecodes.clock(self.start, places=1, none="0:00")}-{timecodes.clock(self.end, places=1, none="0:00")}'
         return f"{self.kind} {what}" + (f" ({self.reason})" if self.reason else "")
 
 

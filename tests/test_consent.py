@@ -404,7 +404,7 @@ def test_redact_command_keeps_comments_and_the_other_entries(ws: Path):
     assert text.endswith('\n\n[[redact]]\nstart = "62:03"\nend = "62:04.500"\n')
     assert [e.describe() for e in redact.load(folder)] == [
         'phrase "Councillor Brown" (named a colleague)', 'phrase "the "Blue" estate" (asked\nby Jane)',
-        "range 1:02:03-1:02:04"]
+        "range 1:02:03-1:02:04.5"]
 
 
 def test_a_redactions_file_that_is_not_utf8_says_so_in_one_line(tmp_path: Path):

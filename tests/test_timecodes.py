@@ -20,11 +20,13 @@ def forms(**kw) -> list[str]:
     return [clock(v, **kw) for v in VALUES]
 
 
-def test_whole_seconds_rounded_for_the_redactions_list():
+def test_whole_seconds_rounded_and_tenths_for_the_redactions_list():
     # Rounded to the nearest second, half to even (3599.5 is 1:00:00); None is 0:00.
     assert forms(none="0:00") == ["0:00", "0:00", "1:00", "1:00", "1:00:00", "1:00:00", "10:00:00"]
     assert clock(None, none="0:00") == "0:00"
-    assert redact.Redaction(start=3599.5, end=3725.4).describe() == "range 1:00:00-1:02:05"
+    # A cut of a word or two is shorter than a second: the list shows tenths, so it never reads 0:05-0:05.
+    assert redact.Redaction(start=3599.5, end=3725.4).describe() == "range 59:59.5-1:02:05.4"
+    assert redact.Redaction(start=4.32, end=5.1).describe() == "range 0:04.3-0:05.1"
 
 
 def test_milliseconds_kept_and_trimmed_for_the_chapter_corrections_file():
