@@ -41,7 +41,7 @@ from ..status import recording_states
 from ..timecodes import parse_time
 from ..transcribe import TRANSCRIPT_NAME, read_transcript_file, write_transcript_file
 from ..workspace import Workspace, check_slug, file_lock
-from . import editlog, signin
+from . import builds, editlog, signin
 from .editor import redaction_spans
 from .edits import UNCERTAIN_BELOW, BadEdit, apply_edit, uncertain_count, version_of
 from .replace import post_apply as replace_apply, post_preview as replace_preview
@@ -480,9 +480,11 @@ def templates() -> jinja2.Environment:
     return env
 
 
-def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | None = None) -> Guard:
+def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | None = None,
+               build_options: dict[str, Any] | None = None) -> Guard:
     """The studio for ``ws``: the Starlette app behind its guard. ``keys.listen_on`` must be
-    called with the address it serves before it answers anything."""
+    called with the address it serves before it answers anything. ``build_options`` go to
+    the builds its Build button starts (as ``learncast build``'s options do)."""
     keys = keys or Secrets()
     r = "/api/recordings/{slug}"
     app = Starlette(routes=[
@@ -506,8 +508,13 @@ def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | No
         Route("/signin", signin.get_signin, methods=["GET"]),
         Route("/signin", signin.post_signin, methods=["POST"]),
         Route("/signout", signin.post_signout, methods=["POST"]),
+        Route("/api/build", builds.get_build, methods=["GET"]),
+        Route("/api/build", builds.post_build, methods=["POST"]),
+        Route("/site", builds.site, methods=["GET", "HEAD"]),
+        Route("/site/{path:path}", builds.site, methods=["GET", "HEAD"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ])
     app.state.studio = Studio(ws=ws, keys=keys, templates=templates())
+    app.state.builder = builds.Builder(ws, **(build_options or {}))
     kwargs = {} if max_body is None else {"max_body": max_body}
     return Guard(app, keys, **kwargs)

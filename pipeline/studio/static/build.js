@@ -1,0 +1,108 @@
+// Learncast studio: Build and preview (the panel on the recordings list, _build.html).
+// Starts a build with POST /api/build and polls GET /api/build every second while it runs.
+// Text from the server goes in with textContent only, so it stays text.
+"use strict";
+
+(function () {
+  const panel = document.getElementById("build");
+  if (!panel) return;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const button = document.getElementById("build-start");
+  const siteLink = document.getElementById("build-site");
+  const stateLine = document.getElementById("build-state");
+  const bar = document.getElementById("build-progress");
+  const errorLine = document.getElementById("build-error");
+  const list = document.getElementById("build-recordings");
+  const POLL_MS = 1000;
+  let timer = null;
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // The status line is a live region: change it only when its words change.
+  function say(text) { if (stateLine.textContent !== text) stateLine.textContent = text; }
+
+  function percent(f) { return Math.round(f * 100) + "%"; }
+
+  function seconds(s) { return s < 90 ? Math.round(s) + " s" : Math.round(s / 60) + " min"; }
+
+  function row(r, running) {
+    const li = el("li", { class: r.ok === null ? "running" : (r.ok ? "done" : "failed") });
+    li.appendChild(el("span", { class: "name" }, r.title));
+    if (r.ok === null) {
+      li.appendChild(el("span", { class: "stage" }, r.stage_name + (r.fraction > 0 ? " · " + percent(r.fraction) : "")));
+    } else if (!r.ok) {
+      li.appendChild(el("span", { class: "stage" }, "failed"));
+      li.appendChild(el("p", { class: "message" }, r.message));
+    } else if (r.page) {
+      li.appendChild(el("span", { class: "stage" }, "published"));
+      li.appendChild(el("a", { href: r.page, "aria-label": "Open the published page of " + r.title }, "Open the published page"));
+    } else {
+      const why = running ? "" : (r.state ? " (" + r.state + (r.detail ? ": " + r.detail : "") + ")" : "");
+      li.appendChild(el("span", { class: "stage" }, "built, not published" + why));
+    }
+    return li;
+  }
+
+  function summary(b) {
+    const failed = b.recordings.filter((r) => r.ok === false).length;
+    const published = b.recordings.filter((r) => r.page).length;
+    return "Build finished in " + seconds(b.seconds) + ": " + published + " published" +
+      (failed ? ", " + failed + " failed." : ".");
+  }
+
+  function render(answer) {
+    const b = answer.build;
+    siteLink.hidden = !answer.site;
+    if (!b) {
+      say(answer.site ? "The site from the last build is ready to open." : "The site has not been built yet.");
+      return;
+    }
+    const running = b.state === "running";
+    panel.dataset.build = b.state;
+    bar.hidden = !running;
+    bar.value = Math.round(b.fraction * 100);
+    errorLine.hidden = !b.error;
+    errorLine.textContent = b.error ? "The build did not finish: " + b.error : "";
+    if (running) say("Building: " + b.done + " of " + b.planned + " recordings done" + (b.phase ? ", " + b.phase : "") + "…");
+    else if (b.state === "finished") say(summary(b));
+    else say("The build did not run.");
+    list.hidden = !b.recordings.length;
+    list.replaceChildren(...b.recordings.map((r) => row(r, running)));
+    if (running) schedule();
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(poll, POLL_MS);
+  }
+
+  function failedToReach() {
+    say("The studio cannot be reached; is it still running? Trying again…");
+    clearTimeout(timer);
+    timer = setTimeout(poll, 3 * POLL_MS);
+  }
+
+  function poll() {
+    fetch("/api/build", { credentials: "same-origin" })
+      .then((r) => r.json()).then(render).catch(failedToReach);
+  }
+
+  button.addEventListener("click", () => {
+    fetch("/api/build", { method: "POST", credentials: "same-origin",
+                          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf } })
+      .then(async (r) => {
+        const answer = await r.json();
+        if (!r.ok) { errorLine.hidden = false; errorLine.textContent = answer.error || ("HTTP " + r.status); return; }
+        render(answer);
+        if (answer.started === false) say("A build is already running; its progress is below.");
+      })
+      .catch(failedToReach);
+  });
+
+  poll();
+})();
