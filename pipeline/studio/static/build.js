@@ -15,6 +15,7 @@
   const list = document.getElementById("build-recordings");
   const POLL_MS = 1000;
   let timer = null;
+  let wasRunning = false;
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -41,8 +42,10 @@
     } else if (r.page) {
       li.appendChild(el("span", { class: "stage" }, "published"));
       li.appendChild(el("a", { href: r.page, "aria-label": "Open the published page of " + r.title }, "Open the published page"));
+    } else if (running) {
+      li.appendChild(el("span", { class: "stage" }, "ready; the site is written when every recording is"));
     } else {
-      const why = running ? "" : (r.state ? " (" + r.state + (r.detail ? ": " + r.detail : "") + ")" : "");
+      const why = r.state ? " (" + r.state + (r.detail ? ": " + r.detail : "") + ")" : "";
       li.appendChild(el("span", { class: "stage" }, "built, not published" + why));
     }
     return li;
@@ -73,7 +76,23 @@
     else say("The build did not run.");
     list.hidden = !b.recordings.length;
     list.replaceChildren(...b.recordings.map((r) => row(r, running)));
-    if (running) schedule();
+    if (running) { schedule(); wasRunning = true; } else if (wasRunning) { wasRunning = false; refreshTable(b); }
+  }
+
+  // Once a build ends, the recordings table below shows each one's new state.
+  function refreshTable(b) {
+    const states = new Map(b.recordings.filter((r) => r.state).map((r) => [r.slug, r]));
+    document.querySelectorAll("table.recordings tbody tr").forEach((tr) => {
+      const slug = tr.querySelector(".slug");
+      const r = slug && states.get(slug.textContent.trim());
+      const badge = tr.querySelector(".badge");
+      if (!r || !badge) return;
+      tr.className = "state-" + r.state;
+      badge.textContent = r.state;
+      let detail = badge.parentNode.querySelector(".detail");
+      if (!detail && r.detail) { detail = el("div", { class: "detail" }); badge.parentNode.appendChild(detail); }
+      if (detail) detail.textContent = r.detail;
+    });
   }
 
   function schedule() {
