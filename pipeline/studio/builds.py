@@ -174,8 +174,11 @@ class Builder:
             if self.current is not None and self.current.state == "running":
                 return self.current, False
             self._count += 1
-            recordings, _ = self.ws.recordings()
-            build = Build(self._count, {r.slug: r.title for r in recordings})
+            try:
+                titles = {r.slug: r.title for r in self.ws.recordings()[0]}
+            except LearncastError:  # the build itself reports what is wrong
+                titles = {}
+            build = Build(self._count, titles)
             self.current = build
             self.thread = threading.Thread(target=self._run, args=(build,), name=f"learncast-build-{build.number}",
                                            daemon=True)
