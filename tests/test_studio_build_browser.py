@@ -16,7 +16,7 @@ import pytest
 from conftest import browser_missing, make_tone
 from test_studio import Running, built, running, ws  # noqa: F401 - fixtures
 from test_studio_browser import page, serious_violations, shot  # noqa: F401 - fixtures
-from test_studio_build import OPTIONS, ended, gated, wait_for  # noqa: F401 - fixtures
+from test_studio_build import OPTIONS, ended, gated, held_lock, wait_for  # noqa: F401 - fixtures
 
 try:
     from playwright.sync_api import Browser, Page, expect
@@ -108,3 +108,15 @@ def test_the_published_page_works_under_the_studios_policy(live: Running, browse
         assert refused == []
     finally:
         context.close()
+
+
+@pytest.mark.usefixtures("held_lock")
+def test_a_build_held_off_by_another_command_says_so_in_the_page(page: Page, live: Running):
+    page.goto(f"http://127.0.0.1:{live.port}/?token={live.keys.token}")
+    page.get_by_role("button", name="Build the site").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#build-state")).to_have_text("The build did not run.", timeout=10_000)
+    error = page.locator("#build-error")
+    expect(error).to_contain_text("another learncast command is working on this workspace")
+    expect(error).to_contain_text("Fix: wait for it to finish")
+    shot(page, "build-held-off.png")

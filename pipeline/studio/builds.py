@@ -148,11 +148,11 @@ class Build:
                       "phase": "publishing the site" if publishing else ("" if self.state != "running"
                                                                         else "processing the recordings"),
                       "published": list(self.published)}
-        for r in rows:
+        for r in rows:  # a refused file's slug may be no slug at all ("?"): only published ones get a page
             r["stage_name"] = STAGE_NAMES.get(r["stage"], r["stage"])
-            page = ws.episode_dir(r["slug"]) / "index.html"
+            published = r["slug"] in answer["published"]
             r["page"] = (f"/site/episodes/{r['slug']}/index.html"
-                         if r["slug"] in answer["published"] and page.is_file() else None)
+                         if published and (ws.episode_dir(r["slug"]) / "index.html").is_file() else None)
         answer["recordings"] = rows
         return answer
 

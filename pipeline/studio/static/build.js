@@ -70,10 +70,10 @@
     bar.hidden = !running;
     bar.value = Math.round(b.fraction * 100);
     errorLine.hidden = !b.error;
-    errorLine.textContent = b.error ? "The build did not finish: " + b.error : "";
+    errorLine.textContent = b.error;
     if (running) say("Building: " + b.done + " of " + b.planned + " recordings done" + (b.phase ? ", " + b.phase : "") + "…");
     else if (b.state === "finished") say(summary(b));
-    else say("The build did not run.");
+    else say(b.recordings.length ? "The build stopped before it finished." : "The build did not run.");
     list.hidden = !b.recordings.length;
     list.replaceChildren(...b.recordings.map((r) => row(r, running)));
     if (running) { schedule(); wasRunning = true; } else if (wasRunning) { wasRunning = false; refreshTable(b); }
