@@ -270,3 +270,19 @@ def test_a_symlink_out_of_the_site_is_refused(live: Running, site: Path, tmp_pat
     shutil.rmtree(site)
     (live.root / "site").symlink_to(outside)
     assert live.request("GET", "/site/secret.txt")[0] == 404
+
+
+def test_each_build_reads_learncast_toml_afresh_and_a_broken_one_is_its_one_line(live: Running):
+    """As `learncast build` does: a setting changed while the studio runs is used, a broken one reported."""
+    config = live.root / "learncast.toml"
+    text = config.read_text(encoding="utf-8")
+    assert 'title = "Studio Show"' in text
+    config.write_text(text.replace('title = "Studio Show"', 'title = "Renamed Show"'), encoding="utf-8")
+    assert live.json("POST", "/api/build")[0] == 202
+    assert wait_for(live, ended)["build"]["state"] == "finished"
+    assert b"Renamed Show" in live.request("GET", "/site/index.html")[2]
+    config.write_text(text + "\n[broken\n", encoding="utf-8")
+    assert live.json("POST", "/api/build")[0] == 202
+    build = wait_for(live, ended)["build"]
+    assert build["state"] == "failed" and "learncast.toml" in build["error"] and "not valid TOML" in build["error"]
+    assert "\n" not in build["error"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import statistics
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -90,7 +92,23 @@ def review(page: Page) -> None:
     expect(page.locator("#review-state")).to_contain_text("Reviewed by Sam Reviewer")
 
 
-def build(page: Page) -> None:
+def saves_during_the_build(live: Running, count: int = 5) -> list[float]:
+    """Seconds each of ``count`` saves of the (unchanged) transcript took while the build runs."""
+    path = f"/api/recordings/{SLUG}/transcript"
+    took = []
+    for _ in range(count):
+        status, t = live.json("GET", path)
+        assert status == 200
+        started = time.monotonic()
+        status, body = live.json("PUT", path, {"version": t["version"], "speakers": t["data"]["speakers"],
+                                               "segments": t["data"]["segments"]})
+        took.append(time.monotonic() - started)
+        assert status == 200, body
+    assert live.json("GET", "/api/build")[1]["build"]["state"] == "running", "the saves were not during the build"
+    return took
+
+
+def build(page: Page, live: Running) -> None:
     page.get_by_role("link", name="Build and preview").click()
     page.get_by_role("button", name="Build the site").focus()
     page.keyboard.press("Enter")
@@ -98,6 +116,9 @@ def build(page: Page) -> None:
     expect(state).to_contain_text("Building:", timeout=20_000)
     expect(page.locator("#build-recordings li")).to_have_count(1)
     shot(page, "flow-build-progress.png")
+    took = saves_during_the_build(live)
+    print(f"saves during the build: median {statistics.median(took) * 1000:.0f} ms, longest {max(took) * 1000:.0f} ms")
+    assert max(took) < 2.0, f"a save waited {max(took):.2f} s during the build"
     expect(state).to_contain_text("Build finished", timeout=600_000)
     expect(state).to_contain_text("1 published.")
     shot(page, "flow-build-finished.png")
@@ -118,7 +139,7 @@ def test_correct_rename_redact_rechapter_review_build_and_the_site_shows_it_all(
     redact(page)
     chapters(page)
     review(page)
-    build(page)
+    build(page, live)
 
     episode = root / "site" / "episodes" / SLUG
     html = (episode / "index.html").read_text(encoding="utf-8")

@@ -190,8 +190,9 @@ class Builder:
         from .. import build as orchestrator
 
         build_reporter = _Reporter(build)
-        try:
-            report = orchestrator.run(self.ws, orchestrator.STAGES, reporter=build_reporter, **self.options)
+        try:  # opened afresh, as the command does: learncast.toml may have changed since the studio started
+            ws = Workspace.open(self.ws.root)
+            report = orchestrator.run(ws, orchestrator.STAGES, reporter=build_reporter, **self.options)
         except LearncastError as exc:
             log.warning("studio: build %d did not finish: %s", build.number, exc.one_line())
             build.end("failed", exc.one_line())
