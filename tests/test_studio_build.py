@@ -110,6 +110,12 @@ def test_a_build_reports_progress_a_second_start_returns_it_and_it_finishes(live
     status, again = live.json("POST", "/api/build")
     assert status == 200 and again["started"] is False
     assert again["build"]["number"] == build["number"] and again["build"]["state"] == "running"
+    from pipeline.studio import editlog
+    from pipeline.studio.security import local_user
+
+    logged = [e for e in editlog.read(live.root / ".learncast" / "state") if e["action"] == "POST build"]
+    assert [(e["user"], e["slug"]) for e in logged] == [(local_user(), None)], "one build started, logged once"
+    assert build["by"] == local_user()
 
     gated.gate.set()
     body = wait_for(live, ended)

@@ -35,6 +35,8 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from ..errors import LearncastError
 from ..fsutil import inside
 from ..workspace import Workspace
+from . import editlog
+from .security import current_user
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,7 @@ class Build:
 
     number: int
     titles: dict[str, str]
+    by: str = ""  # who started it
     state: str = "running"  # running, finished, failed (could not run, or stopped)
     started_at: str = field(default_factory=_now)
     finished_at: str | None = None
@@ -141,7 +144,7 @@ class Build:
             total = max(self.planned, len(rows))
             overall = (sum(r["fraction"] for r in rows) / total) if total else 0.0
             publishing = self.state == "running" and total > 0 and done == total
-            answer = {"number": self.number, "state": self.state, "error": self.error,
+            answer = {"number": self.number, "state": self.state, "error": self.error, "by": self.by,
                       "started_at": self.started_at, "finished_at": self.finished_at,
                       "seconds": round((self.ended or time.monotonic()) - self.clock, 1),
                       "planned": total, "done": done, "fraction": round(min(1.0, overall), 3),
@@ -168,8 +171,9 @@ class Builder:
         self.current: Build | None = None
         self.thread: threading.Thread | None = None
 
-    def start(self) -> tuple[Build, bool]:
-        """(the build, whether this call started it): the running one if there is one."""
+    def start(self, by: str = "") -> tuple[Build, bool]:
+        """(the build, whether this call started it): the running one if there is one.
+        ``by`` is who asked for it."""
         with self._lock:
             if self.current is not None and self.current.state == "running":
                 return self.current, False
@@ -178,12 +182,12 @@ class Builder:
                 titles = {r.slug: r.title for r in self.ws.recordings()[0]}
             except LearncastError:  # the build itself reports what is wrong
                 titles = {}
-            build = Build(self._count, titles)
+            build = Build(self._count, titles, by=by)
             self.current = build
             self.thread = threading.Thread(target=self._run, args=(build,), name=f"learncast-build-{build.number}",
                                            daemon=True)
             self.thread.start()
-        log.info("studio: build %d started", build.number)
+        log.info("studio: build %d started by %s", build.number, by or "?")
         return build, True
 
     def _run(self, build: Build) -> None:
@@ -245,8 +249,16 @@ async def get_build(request: Request) -> Response:
 
 
 async def post_build(request: Request) -> Response:
+    """Start a build (202), or answer with the one running (200). A started build goes in the
+    studio's edit log with who started it, like every change the studio makes."""
     builder = _builder(request)
-    build, started = await run_in_threadpool(builder.start)
+    by = current_user()
+    build, started = await run_in_threadpool(builder.start, by)
+    if started:
+        try:
+            await run_in_threadpool(editlog.record, builder.ws.state_dir, by, None, "POST build")
+        except OSError as exc:  # the build runs; say loudly that its record is not kept
+            log.error("the studio's edit log cannot be written: %s", exc)
     answer = await run_in_threadpool(build_answer, builder.ws, build, started=started)
     return JSONResponse(answer, status_code=202 if started else 200)
 
