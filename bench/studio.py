@@ -42,6 +42,7 @@ machine was. ``--out F`` writes the figures as JSON.
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -267,6 +268,12 @@ def spread(values: list[float]) -> dict[str, Any]:
             "max_ms": round(max(values), 1) if values else None}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def python_saves(server: Server, n: int) -> dict[str, Any]:
     """N PUTs over one keep-alive connection, each changing one word of another turn."""
     import http.client
@@ -278,6 +285,7 @@ def python_saves(server: Server, n: int) -> dict[str, Any]:
     body = json.loads(conn.getresponse().read())
     version, data = body["version"], body["data"]
     times, sizes = [], (0, 0)
+    cpu_before = cpu_seconds(server.proc.pid)
     for i in range(n):
         seg = data["segments"][(i * 37) % len(data["segments"])]
         first, _, rest = seg["text"].partition(" ")
@@ -293,8 +301,10 @@ def python_saves(server: Server, n: int) -> dict[str, Any]:
         saved = json.loads(answer)
         version, data = saved["version"], saved["data"]
         sizes = (len(raw), len(answer))
+    cpu = cpu_seconds(server.proc.pid) - cpu_before
     conn.close()
-    return {**spread(times), "request_bytes": sizes[0], "answer_bytes": sizes[1]}
+    return {**spread(times), "request_bytes": sizes[0], "answer_bytes": sizes[1],
+            "server_cpu_ms_per_save": round(cpu * 1000 / max(n, 1), 1)}
 
 
 # ---------------------------------------------------------------- in the browser
@@ -421,6 +431,41 @@ def typing_figures(page, keys: int, delay_ms: float) -> dict[str, Any]:
             "text_saved": page.evaluate("(t) => document.activeElement.textContent.endsWith(t)", text[-20:])}
 
 
+TRACE_CATEGORIES = ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline"]
+
+
+def main_thread_tasks(trace: bytes) -> list[tuple[float, float, str]]:
+    """(wall ms, CPU ms, what took most of it) of every task on the page's main thread."""
+    events = json.loads(trace)["traceEvents"]
+    main = {(e["pid"], e["tid"]) for e in events
+            if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"}
+    mine = sorted((e for e in events if (e.get("pid"), e.get("tid")) in main and e.get("ph") == "X"), key=lambda e: e["ts"])
+    starts = [e["ts"] for e in mine]
+    out = []
+    for t in (e for e in mine if e["name"] == "ThreadControllerImpl::RunTask"):
+        lo, hi = bisect.bisect_left(starts, t["ts"]), bisect.bisect_right(starts, t["ts"] + t["dur"])
+        inside = [e for e in mine[lo:hi] if e["name"] not in ("RunTask", "ThreadControllerImpl::RunTask")]
+        what = max(inside, key=lambda e: e["dur"])["name"] if inside else ""
+        out.append((t["dur"] / 1000, t.get("tdur", 0) / 1000, what))
+    return out
+
+
+def traced_burst(browser, page, keys: int, delay_ms: float) -> dict[str, Any]:
+    """The burst again, on another turn, under Chromium's tracing: each task's CPU time as well as
+    its wall time (on a shared machine the wall time of a task is also other programs' time)."""
+    turns = page.evaluate("document.querySelectorAll('.turn').length")
+    caret_at_end_of_turn(page, turns // 2 + 1)
+    page.wait_for_timeout(1000)
+    browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
+    page.keyboard.type((" the ward nurses mattered most" * (keys // 30 + 1))[:keys], delay=delay_ms)
+    tasks = main_thread_tasks(browser.stop_tracing())
+    wall = max(tasks, default=(0.0, 0.0, ""))
+    cpu = max(tasks, key=lambda t: t[1], default=(0.0, 0.0, ""))
+    return {"tasks": len(tasks), "longest_wall_ms": round(wall[0], 1), "its_cpu_ms": round(wall[1], 1), "its_work": wall[2],
+            "longest_cpu_ms": round(cpu[1], 1), "longest_cpu_work": cpu[2],
+            "tasks_over_50ms_wall": sum(1 for t in tasks if t[0] > 50), "tasks_over_50ms_cpu": sum(1 for t in tasks if t[1] > 50)}
+
+
 def page_saves(page, n: int) -> dict[str, Any]:
     """Type one character, let the page's autosave send it, n times."""
     fetch_ms, ack_ms = [], []
@@ -453,6 +498,7 @@ def browser_run(server: Server, keys: int, delay_ms: float, saves: int) -> dict[
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             opened = open_figures(page, server)
             typing = typing_figures(page, keys, delay_ms)
+            typing["traced"] = traced_burst(browser, page, keys, delay_ms)
             saved = page_saves(page, saves)
             context.close()
         finally:

@@ -206,16 +206,42 @@ async def media(studio: Studio, request: Request) -> Response:
 # ---------------------------------------------------------------- the transcript
 
 
+# The last version of each transcript the studio read or wrote, parsed: (version, data) by
+# path. A save of a 90-minute transcript then need not parse the 2 MB file it replaces.
+_parsed: dict[Path, tuple[str, dict[str, Any]]] = {}
+PARSED_KEPT = 4
+
+
+def remember(path: Path, version: str, data: dict[str, Any]) -> None:
+    _parsed.pop(path, None)
+    _parsed[path] = (version, data)
+    while len(_parsed) > PARSED_KEPT:
+        _parsed.pop(next(iter(_parsed)))
+
+
+def parsed(path: Path, raw: bytes, version: str) -> dict[str, Any]:
+    """transcript.json's data (``raw`` is its bytes, of ``version``); InputError naming the file."""
+    kept = _parsed.get(path)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        data = read_transcript_file(path)  # raises the one-line InputError naming the file and the fix
+    remember(path, version, data)
+    return data
+
+
 async def get_transcript(studio: Studio, request: Request) -> Response:
+    """The file's own bytes go out as they are (a 90-minute transcript is 2 MB), once they read as JSON."""
     rec = find(studio.ws, request.path_params["slug"])
     path = transcript_path(studio.ws, rec.slug)
     raw = path.read_bytes()
-    try:  # the file's own bytes go out as they are (a 90-minute transcript is 2 MB): it must be JSON
-        json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        read_transcript_file(path)  # raises the one-line InputError naming the file and the fix
-        raise
-    head = f'{{"version": "{version_of(raw)}", "threshold": {json.dumps(UNCERTAIN_BELOW)}, "data": '
+    version = version_of(raw)
+    await run_in_threadpool(parsed, path, raw, version)
+    head = f'{{"version": "{version}", "threshold": {json.dumps(UNCERTAIN_BELOW)}, "data": '
     return Response(head.encode() + raw + b"}", media_type="application/json")
 
 
@@ -233,16 +259,13 @@ def save_transcript(ws: Workspace, slug: str, body: Any) -> bytes:
         if current != body["version"]:
             raise Refused(409, "the transcript was changed elsewhere since this page loaded it",
                           version=current, current=json.loads(raw), yours=body)
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            data = read_transcript_file(path)  # raises the one-line InputError naming the file
-        write_transcript_file(path, apply_edit(data, body), machine=False)
+        data = apply_edit(parsed(path, raw, current), body)
+        write_transcript_file(path, data, machine=False)
         saved = path.read_bytes()
+        version = version_of(saved)
+        remember(path, version, data)
     log.info("%s: transcript saved from the studio", slug)
-    return b'{"version": "' + version_of(saved).encode() + b'", "data": ' + saved + b"}"
+    return b'{"version": "' + version.encode() + b'", "data": ' + saved + b"}"
 
 
 async def put_transcript(studio: Studio, request: Request) -> Response:
