@@ -16,15 +16,20 @@ client's work never shares the server's interpreter) and measures, in Debian's C
 through Playwright (``/usr/bin/chromium``; never a downloaded browser):
 
 * **open**: a fresh browser context goes to ``/recordings/<slug>?token=...`` (the token's
-  redirect included). Times are from navigation start (``performance.timeOrigin``):
+  redirect included), after a first page (the recordings list) in another context has
+  started the browser's processes, as a person's browser is already running. Times are from navigation start (``performance.timeOrigin``):
   ``ready`` when the page has drawn the transcript (``data-ready``, set right after the
   last turn is in the DOM), ``painted`` the first frame after that (a rAF, then a task),
   ``metadata`` the media element's ``loadedmetadata`` (readyState >= HAVE_METADATA), and
   ``playing`` when ``play()``, called as soon as both are there, resolved. The goal
-  (<= 1 s) is read against ``playing``.
+  (<= 1 s) is read against ``playing``. ``complete`` is when every turn is drawn (the page
+  draws the first 40 at once, the rest in slices), ``loaded`` when the chapters and the
+  redactions are in too. The open is then done again under Chromium's tracing, for the CPU
+  time of the page's main thread and of the studio's process.
 * **saves from Python**: N PUTs of the whole transcript (as the page sends it), each
   changing one word of another turn, over one keep-alive HTTP connection; the time from
-  sending the request to the last byte of the answer.
+  sending the request to the last byte of the answer, and the studio process's CPU time
+  per save (/proc).
 * **saves from the page**: a character typed into a turn, then the page's own autosave
   (debounced); from the PUT's ``fetch`` start (Resource Timing) to the answer's last byte,
   and to the moment the page says "All changes saved" (the answer parsed and adopted).
@@ -32,7 +37,8 @@ through Playwright (``/usr/bin/chromium``; never a downloaded browser):
   turn in the middle; the longest main-thread task (``PerformanceObserver('longtask')``,
   tasks over 50 ms), the longest gap between animation frames, and the longest keystroke
   event (Event Timing, ``durationThreshold`` 16 ms), during the burst; then the same from
-  the burst's start until the autosave after it is acknowledged.
+  the burst's start until the autosave after it is acknowledged. A second burst, into the
+  next turn, runs under Chromium's tracing: each task's wall and CPU time.
 
 Each figure is given for every run and for the median run (by ``playing``, save p50 and
 the longest task respectively). The load average before and after says how busy the
@@ -466,6 +472,23 @@ def traced_burst(browser, page, keys: int, delay_ms: float) -> dict[str, Any]:
             "tasks_over_50ms_wall": sum(1 for t in tasks if t[0] > 50), "tasks_over_50ms_cpu": sum(1 for t in tasks if t[1] > 50)}
 
 
+def traced_open(browser, server: Server) -> dict[str, Any]:
+    """The open again, in a fresh context under Chromium's tracing: the CPU time of the page's
+    main thread (every task until every turn is drawn) and of the studio's process."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(INIT)
+    page = context.new_page()
+    browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
+    cpu_before = cpu_seconds(server.proc.pid)
+    opened = open_figures(page, server)
+    server_cpu = cpu_seconds(server.proc.pid) - cpu_before
+    tasks = main_thread_tasks(browser.stop_tracing())
+    context.close()
+    return {"playing_ms": opened["playing_ms"], "complete_ms": opened["complete_ms"],
+            "page_cpu_ms": round(sum(t[1] for t in tasks), 1), "longest_cpu_ms": round(max((t[1] for t in tasks), default=0), 1),
+            "server_cpu_ms": round(server_cpu * 1000, 1)}
+
+
 def page_saves(page, n: int) -> dict[str, Any]:
     """Type one character, let the page's autosave send it, n times."""
     fetch_ms, ack_ms = [], []
@@ -490,6 +513,9 @@ def browser_run(server: Server, keys: int, delay_ms: float, saves: int) -> dict[
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
+            warm = browser.new_context()  # a person's browser is already running: start it first
+            warm.new_page().goto(f"{server.base}/?token={server.token}")
+            warm.close()
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             context.add_init_script(INIT)
             context.set_default_timeout(60_000)
@@ -501,6 +527,7 @@ def browser_run(server: Server, keys: int, delay_ms: float, saves: int) -> dict[
             typing["traced"] = traced_burst(browser, page, keys, delay_ms)
             saved = page_saves(page, saves)
             context.close()
+            opened["traced"] = traced_open(browser, server)
         finally:
             browser.close()
     if errors:
@@ -544,7 +571,11 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
                "longest_task_ms": typed["typing"]["burst"]["longest_task_ms"],
                "longest_task_with_autosave_ms": typed["typing"]["with_autosave"]["longest_task_ms"],
                "longest_frame_gap_ms": typed["typing"]["burst"]["longest_frame_gap_ms"],
-               "longest_key_event_ms": typed["typing"]["burst"]["longest_key_event_ms"]}
+               "longest_key_event_ms": typed["typing"]["burst"]["longest_key_event_ms"],
+               "open_page_cpu_ms": opened["open"]["traced"]["page_cpu_ms"],
+               "open_server_cpu_ms": opened["open"]["traced"]["server_cpu_ms"],
+               "save_server_cpu_ms": saved["python_saves"]["server_cpu_ms_per_save"],
+               "longest_task_cpu_ms": typed["typing"]["traced"]["longest_cpu_ms"]}
     met = {k: figures[k] is not None and figures[k] <= goal for k, goal in GOALS.items()}
     return {"figures": figures, "met": met}
 
@@ -587,18 +618,31 @@ def markdown(result: dict[str, Any]) -> str:
         f"| save acknowledged ≤ 300 ms p95 (same) | {f['save_p95_ms']:.0f} ms | {verdict('save_p95_ms')} |",
         f"| longest main-thread task during a {result['options']['keys']}-keystroke burst ≤ 50 ms | {f['longest_task_ms']:.0f} ms | {verdict('longest_task_ms')} |",
         "",
+        "CPU time, which other programs on the machine disturb far less than wall time (same median runs):",
+        "",
+        "| | CPU ms |",
+        "|---|---|",
+        f"| the open, page's main thread (every task until every turn is drawn, traced) | {f['open_page_cpu_ms']:.0f} |",
+        f"| the open, the studio's process | {f['open_server_cpu_ms']:.0f} |",
+        f"| one save, the studio's process (mean of the PUTs) | {f['save_server_cpu_ms']:.0f} |",
+        f"| the longest task of the traced typing burst | {f['longest_task_cpu_ms']:.0f} |",
+        "",
         "Every run:",
         "",
-        "| run | load avg before → after | HTML | drawn | painted | metadata | playing | Python save p50 / p95 / max | page save (fetch → \"All changes saved\") p50 / p95 | longest task: burst / with autosave | longest frame gap (burst) | longest key event (burst) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| run | load avg before → after | HTML | drawn | painted | metadata | playing | all turns | traced open: playing / page CPU / server CPU | Python save p50 / p95 / max; server CPU | page save (fetch → \"All changes saved\") p50 / p95 | longest task: burst / with autosave | longest frame gap (burst) | longest key event (burst) | traced burst: longest task wall / its CPU / longest CPU |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(result["runs"], 1):
         o, s, ps, t = r["open"], r["python_saves"], r["page_saves"]["acknowledged"], r["typing"]
+        to, tt = o["traced"], t["traced"]
         lines.append(f"| {i} | {r['load']} | {o['html_ms']:.0f} | {o['ready_ms']:.0f} | {o['painted_ms']:.0f} | "
-                     f"{o['metadata_ms']:.0f} | {o['playing_ms']:.0f} | {s['p50_ms']:.0f} / {s['p95_ms']:.0f} / {s['max_ms']:.0f} | "
+                     f"{o['metadata_ms']:.0f} | {o['playing_ms']:.0f} | {o['complete_ms']:.0f} | "
+                     f"{to['playing_ms']:.0f} / {to['page_cpu_ms']:.0f} / {to['server_cpu_ms']:.0f} | "
+                     f"{s['p50_ms']:.0f} / {s['p95_ms']:.0f} / {s['max_ms']:.0f}; {s['server_cpu_ms_per_save']:.0f} | "
                      f"{ps['p50_ms']:.0f} / {ps['p95_ms']:.0f} | {t['burst']['longest_task_ms']:.0f} / "
                      f"{t['with_autosave']['longest_task_ms']:.0f} | {t['burst']['longest_frame_gap_ms']:.0f} | "
-                     f"{t['burst']['longest_key_event_ms']:.0f} |")
+                     f"{t['burst']['longest_key_event_ms']:.0f} | {tt['longest_wall_ms']:.0f} / {tt['its_cpu_ms']:.0f} / "
+                     f"{tt['longest_cpu_ms']:.0f} |")
     r = result["runs"][0]
     lines += ["", f"Times in ms from navigation start. Python saves: {r['python_saves']['n']} PUTs of "
               f"{r['python_saves']['request_bytes'] / 1e6:.2f} MB, answers of {r['python_saves']['answer_bytes'] / 1e6:.2f} MB; "

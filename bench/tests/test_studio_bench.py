@@ -42,7 +42,8 @@ def test_a_short_run_gives_every_figure(tmp_path: Path) -> None:
     opened = run["open"]
     assert 0 < opened["html_ms"] <= opened["ready_ms"] <= opened["painted_ms"]
     assert opened["ready_ms"] <= opened["complete_ms"] and 0 < opened["metadata_ms"] <= opened["playing_ms"]
-    assert opened["turns"] == result["workspace"]["turns"] and abs(opened["media_duration_s"] - 300) < 1
+    assert min(40, result["workspace"]["turns"]) <= opened["turns"] <= result["workspace"]["turns"] and abs(opened["media_duration_s"] - 300) < 1
+    assert opened["traced"]["page_cpu_ms"] > 0 and opened["traced"]["server_cpu_ms"] >= 0
     saves = run["python_saves"]
     assert saves["n"] == 4 and 0 < saves["p50_ms"] <= saves["p95_ms"] <= saves["max_ms"]
     assert saves["server_cpu_ms_per_save"] > 0 and saves["request_bytes"] > 10_000
