@@ -353,9 +353,10 @@ INIT = """
 """
 
 PLAY = """async () => {
-  const b = window.__bench, player = document.querySelector("[data-player]");
-  const both = () => b.ready !== undefined && player.readyState >= 1;
+  const b = window.__bench, find = () => document.querySelector("[data-player]");
+  const both = () => b.ready !== undefined && find() && find().readyState >= 1;
   while (!both()) await new Promise((r) => setTimeout(r, 1));
+  const player = find();
   b.playCalled = performance.now();
   await player.play();
   b.playing = performance.now();
