@@ -470,12 +470,12 @@
 
   box.addEventListener("click", (e) => pickWord(e.target.closest(".w")));
   // Tabbing through the turns (to reach "Start here" again) puts the cursor at the start of
-  // each: that is not choosing its first word. A key or a click in the turn is.
-  let entered = false;
-  box.addEventListener("focusin", (e) => { if (e.target.closest(".text")) entered = true; });
-  box.addEventListener("keydown", () => { entered = false; });
+  // each: that is not choosing its first word. Any other key, or the pointer, is.
+  let caretMoved = false;
+  document.addEventListener("keydown", (e) => { caretMoved = e.key !== "Tab" && e.key !== "Shift"; }, true);
+  document.addEventListener("pointerdown", () => { caretMoved = true; }, true);
   document.addEventListener("selectionchange", () => {
-    if (entered) { entered = false; return; }
+    if (!caretMoved) return;
     const sel = window.getSelection();
     const node = sel && sel.anchorNode;
     if (!node || !box.contains(node)) return;
