@@ -218,16 +218,50 @@ async def media(studio: Studio, request: Request) -> Response:
 # ---------------------------------------------------------------- the transcript
 
 
+# The last version of each transcript the studio read or wrote, parsed: (version, data) by
+# path. A save of a 90-minute transcript then need not parse the 2 MB file it replaces.
+_parsed: dict[Path, tuple[str, dict[str, Any]]] = {}
+PARSED_KEPT = 4
+
+
+def remember(path: Path, version: str, data: dict[str, Any]) -> None:
+    _parsed.pop(path, None)
+    _parsed[path] = (version, data)
+    while len(_parsed) > PARSED_KEPT:
+        _parsed.pop(next(iter(_parsed)))
+
+
+def parsed(path: Path, raw: bytes, version: str) -> dict[str, Any]:
+    """transcript.json's data (``raw`` is its bytes, of ``version``); InputError naming the file."""
+    kept = _parsed.get(path)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        data = read_transcript_file(path)  # raises the one-line InputError naming the file and the fix
+    remember(path, version, data)
+    return data
+
+
 async def get_transcript(studio: Studio, request: Request) -> Response:
+    """The file's own bytes go out as they are (a 90-minute transcript is 2 MB), once they read as JSON."""
     rec = find(studio.ws, request.path_params["slug"])
     path = transcript_path(studio.ws, rec.slug)
     raw = path.read_bytes()
-    return JSONResponse({"version": version_of(raw), "data": json.loads(raw), "threshold": UNCERTAIN_BELOW})
+    version = version_of(raw)
+    await run_in_threadpool(parsed, path, raw, version)
+    head = f'{{"version": "{version}", "threshold": {json.dumps(UNCERTAIN_BELOW)}, "data": '
+    return Response(head.encode() + raw + b"}", media_type="application/json")
 
 
-def save_transcript(ws: Workspace, slug: str, body: Any) -> dict[str, Any]:
+def save_transcript(ws: Workspace, slug: str, body: Any) -> bytes:
     """Save a person's edit if the file is still the version they edited; Refused(409) with
-    both versions otherwise. Written atomically, as a person's write (the checksum stays)."""
+    both versions otherwise. Written atomically, as a person's write (the checksum stays).
+    The answer is JSON bytes, ``{"version": ..., "data": <the file as saved>}``: the file's
+    own bytes, not parsed and encoded again (a 90-minute transcript is 2 MB)."""
     if not isinstance(body, dict) or not isinstance(body.get("version"), str):
         raise BadEdit('the body needs the "version" it edited')
     path = transcript_path(ws, slug)
@@ -237,17 +271,19 @@ def save_transcript(ws: Workspace, slug: str, body: Any) -> dict[str, Any]:
         if current != body["version"]:
             raise Refused(409, "the transcript was changed elsewhere since this page loaded it",
                           version=current, current=json.loads(raw), yours=body)
-        data = apply_edit(read_transcript_file(path), body)
+        data = apply_edit(parsed(path, raw, current), body)
         write_transcript_file(path, data, machine=False)
         saved = path.read_bytes()
+        version = version_of(saved)
+        remember(path, version, data)
     log.info("%s: transcript saved from the studio", slug)
-    return {"version": version_of(saved), "data": json.loads(saved)}
+    return b'{"version": "' + version.encode() + b'", "data": ' + saved + b"}"
 
 
 async def put_transcript(studio: Studio, request: Request) -> Response:
     rec = find(studio.ws, request.path_params["slug"])
     body = await body_json(request)
-    return JSONResponse(await run_in_threadpool(save_transcript, studio.ws, rec.slug, body))
+    return Response(await run_in_threadpool(save_transcript, studio.ws, rec.slug, body), media_type="application/json")
 
 
 # ---------------------------------------------------------------- the person's decisions

@@ -102,10 +102,28 @@
     return turn;
   }
 
+  // The first turns are drawn at once, the rest in slices of about 12 ms, so that a
+  // 90-minute transcript opens in well under a second and the page answers while it fills.
+  const FIRST_TURNS = 40, SLICE_MS = 12;
+  let renderJob = 0;
   function render() {
-    box.replaceChildren(...state.data.segments.map(renderTurn));
+    const job = ++renderJob;
+    let i = 0;
+    box.replaceChildren();
+    delete box.dataset.complete;
     renderSpeakers();
-    indexWords();
+    (function slice() {
+      if (job !== renderJob) return;  // a newer render() took over
+      const began = performance.now(), part = document.createDocumentFragment();
+      while (i < state.data.segments.length && (i < FIRST_TURNS || performance.now() - began < SLICE_MS)) {
+        part.appendChild(renderTurn(state.data.segments[i], i));
+        i += 1;
+      }
+      box.appendChild(part);
+      if (i < state.data.segments.length) { setTimeout(slice, 0); return; }
+      indexWords();
+      box.dataset.complete = "1";
+    })();
   }
 
   function indexWords() {
@@ -116,18 +134,16 @@
     emit("indexed");
   }
 
-  function turnText(i) {
-    const p = box.querySelector('.turn[data-i="' + i + '"] .text');
-    return p.textContent.replace(/\s+/g, " ").trim();
-  }
-
   function edited() {
+    // One pass over the turns (they are in order): a lookup per turn would be O(n^2).
+    const turns = box.querySelectorAll(".turn");
     return {
       version: state.version,
       speakers: state.data.speakers,
-      segments: state.data.segments.map((s, i) => Object.assign({}, s, {
-        text: turnText(i), speaker: box.querySelector("#speaker-" + i).value,
-      })),
+      segments: state.data.segments.map((s, i) => turns[i] ? Object.assign({}, s, {
+        text: turns[i].querySelector(".text").textContent.replace(/\s+/g, " ").trim(),
+        speaker: turns[i].querySelector("select.speaker").value,
+      }) : s),  // a turn not drawn yet is as it was loaded
     };
   }
 
@@ -149,18 +165,21 @@
   function adopt(version, data) {
     // Take the saved file as the page's model; re-draw the words of turns whose text
     // changed, except the one being typed in (it is re-drawn when the caret leaves it).
+    // A turn whose text and word count are as before kept its words (the server re-times
+    // only the turns whose text changed): comparing every word would cost a long task.
     const before = state.data;
+    const turns = box.querySelectorAll(".turn");
+    let redrawn = false;
     state.version = version;
     state.data = data;
     data.segments.forEach((seg, i) => {
       const old = before && before.segments[i];
-      const same = old && JSON.stringify(old.words) === JSON.stringify(seg.words);
-      if (same) return;
-      const p = box.querySelector('.turn[data-i="' + i + '"] .text');
+      if (old && old.text === seg.text && old.words.length === seg.words.length) return;
+      const p = turns[i] && turns[i].querySelector(".text");
       if (p && p.contains(document.activeElement)) state.stale.add(i);
-      else if (p) fillWords(p, seg);
+      else if (p) { fillWords(p, seg); redrawn = true; }
     });
-    indexWords();
+    if (redrawn) indexWords();
   }
 
   function save(options) {
@@ -399,7 +418,7 @@
 
   // ------------------------------------------------------------ chapters
 
-  const ch = { list: [], questions: [], index: 0, word: null };
+  const ch = { list: [], questions: [], index: 0, word: null, chosen: null };
   const chMessage = document.getElementById("chapter-message");
 
   function questionOptions(select, chosen) {
@@ -416,6 +435,7 @@
     ch.questions = body.questions;
     const bar = document.getElementById("chapter-bar");
     const note = document.getElementById("chapters-note");
+    const focused = bar.contains(document.activeElement);  // a keyboard user keeps their place in the bar
     bar.replaceChildren();
     document.getElementById("chapter-edit").hidden = !ch.list.length;
     if (!ch.list.length) { note.textContent = body.message || "No chapters yet."; return; }
@@ -431,6 +451,7 @@
       b.addEventListener("click", () => { ch.index = i; renderChapters(body); playFromChapter(c); });
       li.appendChild(b);
       bar.appendChild(li);
+      if (focused && i === ch.index) b.focus();
     });
     const c = ch.list[ch.index];
     document.getElementById("chapter-edit-h").textContent = "Chapter " + (ch.index + 1) + " of " + ch.list.length +
@@ -462,14 +483,22 @@
 
   function pickWord(w) {
     if (!w) return;
-    box.querySelectorAll(".w.chosen").forEach((e) => e.classList.remove("chosen"));
+    if (w === ch.chosen) return;  // called on every caret move: no work when the word is the same
+    if (ch.chosen) ch.chosen.classList.remove("chosen");
     w.classList.add("chosen");
+    ch.chosen = w;
     ch.word = parseFloat(w.dataset.start);
     document.getElementById("chapter-word").textContent = "“" + w.textContent + "” at " + clock(ch.word);
   }
 
   box.addEventListener("click", (e) => pickWord(e.target.closest(".w")));
+  // Tabbing through the turns (to reach "Start here" again) puts the cursor at the start of
+  // each: that is not choosing its first word. Any other key, or the pointer, is.
+  let caretMoved = false;
+  document.addEventListener("keydown", (e) => { caretMoved = e.key !== "Tab" && e.key !== "Shift"; }, true);
+  document.addEventListener("pointerdown", () => { caretMoved = true; }, true);
   document.addEventListener("selectionchange", () => {
+    if (!caretMoved) return;
     const sel = window.getSelection();
     const node = sel && sel.anchorNode;
     if (!node || !box.contains(node)) return;
@@ -522,13 +551,20 @@
 
   // ------------------------------------------------------------ start
 
-  Promise.all([send("GET", "/transcript"), send("GET", "/redactions"), send("GET", "/chapters")]).then(([t, r, c]) => {
-    if (t.status !== 200) { box.replaceChildren(el("p", {}, t.body.error || "The transcript cannot be loaded.")); show(""); return; }
+  // The transcript is drawn as soon as it comes (data-transcript), not after the chapters.
+  const loading = [send("GET", "/transcript"), send("GET", "/redactions"), send("GET", "/chapters")];
+  loading[0] = loading[0].then((t) => {
+    if (t.status !== 200) { box.replaceChildren(el("p", {}, t.body.error || "The transcript cannot be loaded.")); show(""); return t; }
     state.version = t.body.version;
     state.data = t.body.data;
     render();
     emit("loaded");
     show("All changes saved", "ok");
+    root.dataset.transcript = "1";
+    return t;
+  });
+  Promise.all(loading).then(([t, r, c]) => {
+    if (t.status !== 200) return;
     if (r.status === 200) renderRedactions(r.body.redactions);
     if (c.status === 200) renderChapters(c.body);
     else document.getElementById("chapters-note").textContent = c.body.error || "The chapters cannot be loaded.";
