@@ -62,7 +62,7 @@ class TimelineSegment:
     title: str
     start: Timestamp
     width: float  # percent of the recording
-    label: str  # what a screen reader hears
+    label: str  # what a screen reader hears after the number and title
     margin: bool  # the introduction or the closing
 
 
@@ -98,7 +98,7 @@ def timeline(chapters: Sequence[ChapterView], duration: float) -> tuple[Timeline
         out.append(TimelineSegment(
             number=i + 1, anchor=ch.anchor, title=ch.title, start=ch.start,
             width=round(100 * length / total, 3),
-            label=f"Chapter {i + 1} of {len(chs)}: {ch.title}, from {ch.start.clock}, {spoken(length)}",
+            label=f" (of {len(chs)}), from {ch.start.clock}, {spoken(length)}",
             margin=ch.question_id in ("intro", "closing")))
     return tuple(out)
 
