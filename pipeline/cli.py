@@ -449,7 +449,8 @@ def takeaway_cmd(slug: str, chapter: str | None, text: str | None, list_: bool, 
         if text is None:
             raise UsageError("a takeaway needs CHAPTER and TEXT", fix=f'e.g. `learncast takeaway {slug} {chapter} "..."`')
         if chapter not in ids:
-            raise UsageError(f'{slug} has no chapter "{chapter}"', fix=f"use one of: {', '.join(ids)}")
+            raise UsageError(f'{slug} has no chapter "{chapter}"', fix=f"use one of: {', '.join(ids)}" if ids
+                             else "run `learncast build` (or `learncast chapter`) first")
         problem = qt.takeaway_problem(text)
         if problem:
             raise UsageError(problem, fix="write it in a sentence or two")

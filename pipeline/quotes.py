@@ -360,8 +360,15 @@ def choose_span(transcript: Transcript, cuts: Sequence[tuple[float, float]], *, 
 def current_transcript(ws: Any, slug: str) -> tuple[Transcript, tuple[tuple[float, float], ...]]:
     """The recording's transcript with the chapters in use, and the spans its redactions cut."""
     from .chapters.correct import current
+    from .transcribe import TRANSCRIPT_NAME, load_transcript_file
 
-    _, transcript, _ = current(ws, slug)
+    try:
+        _, transcript, _ = current(ws, slug)
+    except UsageError:  # not chaptered yet: a quote needs only the words
+        path = ws.transcript_dir(slug) / TRANSCRIPT_NAME
+        if not path.is_file():
+            raise
+        _, transcript = load_transcript_file(path)
     return transcript, redact.apply(transcript, redact.load(ws.transcript_dir(slug))).spans
 
 
