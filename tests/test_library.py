@@ -201,6 +201,7 @@ def test_redaction_reaches_takeaways_and_drops_a_quote_it_overlaps(ws: Path, run
     ok(cli, "quote", "jane", "--phrase", "needed a signed form first", "-w", ws)
     ok(cli, "quote", "jane", "--phrase", "we broke", "-w", ws)
     ok(cli, "takeaway", "jane", "rules", "Never wait for the Signed Form.", "-w", ws)
+    ok(cli, "takeaway", "jane", "rules", "<script>window.x=1</script> is text", "-w", ws)
     ok(cli, "redact", "jane", "--phrase", "signed form", "-w", ws)  # after the quote was chosen
     report = run(ws)
     assert report.exit_code == 0
@@ -208,7 +209,9 @@ def test_redaction_reaches_takeaways_and_drops_a_quote_it_overlaps(ws: Path, run
     assert site_text_hits(site, "signed form") == []
     page = lxml.html.fromstring((site / "episodes" / "jane" / "index.html").read_bytes())
     assert [f.xpath("string(.//blockquote)").strip() for f in page.xpath("//figure[@class='key-quote']")] == ["We broke"]
-    assert page.xpath("string(//aside[@class='takeaways']//li)") == "Never wait for the [redacted]."
+    assert [li.text_content() for li in page.xpath("//aside[@class='takeaways']//li")] == [
+        "Never wait for the [redacted].", "<script>window.x=1</script> is text"]  # escaped: text, never markup
+    assert "<script>window.x" not in (site / "episodes" / "jane" / "index.html").read_text()
     [result] = report.results
     assert any("quote 1" in n and "overlaps a redaction" in n for n in result.notes), result.notes
     assert "overlaps a redaction" in caplog.text

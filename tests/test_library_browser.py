@@ -159,3 +159,19 @@ def test_the_overview_and_an_episode_page_pass_axe_and_look_right(page, base: st
     assert page.locator(".learned li").count() == len(PEOPLE)
     shot(page, "question-library-1280.png")
     assert serious_violations(page, axe) == []
+
+
+def test_the_overview_and_an_episode_page_fit_a_phone(browser, problems: Problems, base: str):
+    """On a 360 px phone the page never scrolls sideways: the table scrolls inside its own region."""
+    p = tab(browser, problems, viewport={"width": 360, "height": 740})
+    try:
+        for name in ("overview/index.html", "episodes/jane/index.html"):
+            p.goto(base + name)
+            assert p.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), name
+        p.goto(base + "overview/index.html")
+        region = p.locator(".table-scroll")
+        assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # the table scrolls within it
+        shot(p, "overview-phone.png")
+    finally:
+        p.context.close()
+    assert not problems, problems
