@@ -175,3 +175,17 @@ def test_the_overview_and_an_episode_page_fit_a_phone(browser, problems: Problem
     finally:
         p.context.close()
     assert not problems, problems
+
+
+def test_dark_mode_passes_axe_too(browser, problems: Problems, base: str):
+    axe = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+    p = tab(browser, problems, viewport=SCREEN, color_scheme="dark", bypass_csp=True)  # axe is injected inline
+    try:
+        for name in ("overview/index.html", "episodes/jane/index.html", "questions/rules/index.html"):
+            p.goto(base + name)
+            assert serious_violations(p, axe) == [], name
+        p.goto(base + "episodes/jane/index.html")
+        shot(p, "episode-library-dark.png")
+    finally:
+        p.context.close()
+    assert not problems, problems
