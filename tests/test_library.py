@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import feedparser
 import lxml.etree
 import lxml.html
 import pytest
@@ -186,6 +187,7 @@ def test_the_build_shows_quotes_takeaways_the_overview_and_the_timeline(ws: Path
     feed = lxml.etree.parse(str(site / "feed.xml"))
     bites = feed.xpath("//item/podcast:soundbite", namespaces=NS)
     assert [(b.get("startTime"), b.get("duration"), b.text) for b in bites] == [("6.0", "0.8", "We broke the rule")]
+    assert not feedparser.parse((site / "feed.xml").read_bytes()).bozo  # still a well-formed feed
 
     # The withheld interview appears nowhere: no row, no quote, no takeaway.
     for words in ("Omar Said", "Omar's own lesson"):
