@@ -391,6 +391,80 @@ def redact(slug: str, phrases: tuple[str, ...], ranges: tuple[str, ...], reason:
             click.echo(f"{i}. {e.describe()}")
 
 
+@main.command("quote")
+@click.argument("slug")
+@click.option("--from", "start", metavar="TIME", default=None, help="Where the quote starts (SS, MM:SS or H:MM:SS).")
+@click.option("--to", "end", metavar="TIME", default=None, help="Where it ends; both snap to whole words.")
+@click.option("--phrase", default=None, metavar="TEXT", help="The exact words instead: the span that says them.")
+@click.option("--note", default="", help="Why, for the team (never published).")
+@click.option("--list", "list_", is_flag=True, help="List this recording's quotes.")
+@click.option("--remove", "remove", type=int, multiple=True, metavar="N", help="Remove quote N (see --list).")
+@workspace_option
+def quote_cmd(slug: str, start: str | None, end: str | None, phrase: str | None, note: str, list_: bool,
+              remove: tuple[int, ...], workspace: Path) -> None:
+    """Choose a key quote of SLUG: shown on its pages, with a link that plays just it, and the feed's soundbite."""
+    from . import quotes as qt
+
+    ws, folder = _slug_folder(workspace, slug)
+    entries = qt.load_quotes(folder)
+    transcript, cuts = qt.current_transcript(ws, slug)
+    if remove:
+        entries = qt.remove(entries, remove, folder / qt.QUOTES_NAME, f"use `learncast quote {slug} --list` to see the numbers")
+    adding = phrase is not None or start is not None or end is not None
+    if adding:
+        a = _when("--from", start) if start is not None else None
+        b = _when("--to", end) if end is not None else None
+        span = qt.choose_span(transcript, cuts, start=a, end=b, phrase=phrase)
+        entries.append(qt.QuoteEntry(span[0], span[1], note.strip()))
+    if adding or remove:
+        path = qt.save_quotes(folder, entries)
+        click.echo(f"{slug}: {len(entries)} quote(s) in {path}. Run `learncast build` to publish them.")
+    if list_ or not (adding or remove):
+        if not entries:
+            click.echo(f"{slug}: no quotes.")
+        for i, (e, text) in enumerate(qt.with_text(entries, transcript), 1):
+            click.echo(f'{i}. {e.describe()}  "{text}"')
+
+
+@main.command("takeaway")
+@click.argument("slug")
+@click.argument("chapter", required=False)
+@click.argument("text", required=False)
+@click.option("--list", "list_", is_flag=True, help="List this recording's takeaways.")
+@click.option("--remove", "remove", type=int, multiple=True, metavar="N", help="Remove takeaway N (see --list).")
+@workspace_option
+def takeaway_cmd(slug: str, chapter: str | None, text: str | None, list_: bool, remove: tuple[int, ...],
+                 workspace: Path) -> None:
+    """Write a short takeaway (your words) for CHAPTER (a question id, e.g. rules) of SLUG."""
+    from . import quotes as qt
+    from .errors import UsageError
+
+    ws, folder = _slug_folder(workspace, slug)
+    entries = qt.load_takeaways(folder)
+    if remove:
+        entries = qt.remove(entries, remove, folder / qt.TAKEAWAYS_NAME,
+                            f"use `learncast takeaway {slug} --list` to see the numbers")
+    if chapter is not None:
+        ids = qt.chapter_ids(qt.current_transcript(ws, slug)[0])
+        if text is None:
+            raise UsageError("a takeaway needs CHAPTER and TEXT", fix=f'e.g. `learncast takeaway {slug} {chapter} "..."`')
+        if chapter not in ids:
+            raise UsageError(f'{slug} has no chapter "{chapter}"', fix=f"use one of: {', '.join(ids)}" if ids
+                             else "run `learncast build` (or `learncast chapter`) first")
+        problem = qt.takeaway_problem(text)
+        if problem:
+            raise UsageError(problem, fix="write it in a sentence or two")
+        entries.append(qt.TakeawayEntry(chapter, " ".join(text.split())))
+    if chapter is not None or remove:
+        path = qt.save_takeaways(folder, entries)
+        click.echo(f"{slug}: {len(entries)} takeaway(s) in {path}. Run `learncast build` to publish them.")
+    if list_ or not (chapter is not None or remove):
+        if not entries:
+            click.echo(f"{slug}: no takeaways.")
+        for i, e in enumerate(entries, 1):
+            click.echo(f"{i}. {e.describe()}")
+
+
 def _time_pair(option: str, value: str, example: str) -> tuple[float, str]:
     """``TIME=VALUE`` from the command line: (seconds, value)."""
     from .chapters.edits import parse_time

@@ -221,6 +221,24 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A key quote the team chose, as published: its words from the redacted transcript."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str  # the display name of who says it
+
+
+@dataclass(frozen=True)
+class Takeaway:
+    """A takeaway the team wrote for one chapter (a question id), redactions applied."""
+
+    chapter: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Episode:
     """Everything the feed and the pages need about one published recording."""
 
@@ -235,6 +253,8 @@ class Episode:
     page_url: str = ""
     files: dict[str, str] = field(default_factory=dict)  # kind -> absolute URL (vtt, srt, txt, json, chapters)
     provenance: dict[str, Any] = field(default_factory=dict)  # engine, model, review, consent, redaction count
+    quotes: tuple[Quote, ...] = ()  # the team's key quotes (transcripts/<slug>/quotes.toml), in time order
+    takeaways: tuple[Takeaway, ...] = ()  # the team's takeaways (transcripts/<slug>/takeaways.toml)
 
     @property
     def chapters(self) -> tuple[Chapter, ...]:

@@ -34,7 +34,7 @@ def checksums(folder: Path) -> dict[str, str]:
 @pytest.fixture
 def edited(workspace: Path, run, cli, fake_engine, no_speakers) -> Path:
     """Two recordings built, then everything a person can add: a hand edit to
-    transcript.json, chapter corrections, redactions, consent and a review."""
+    transcript.json, chapter corrections, redactions, consent, a review, a quote and a takeaway."""
     make_tone(workspace / "media" / "jane.mp3", 12.0)
     make_tone(workspace / "media" / "omar.mp4", 10.0, video=True)
     assert run(workspace).exit_code == 0
@@ -46,7 +46,9 @@ def edited(workspace: Path, run, cli, fake_engine, no_speakers) -> Path:
                  ("redact", "jane", "--phrase", "joining us", "--reason", "asked"),
                  ("redact", "omar", "--range", "0:01-0:02"),
                  ("consent", "jane", "public"), ("consent", "omar", "public"),
-                 ("review", "jane", "--by", "Priya")):
+                 ("review", "jane", "--by", "Priya"),
+                 ("quote", "jane", "--phrase", "every referral needed", "--note", "for the newsletter"),
+                 ("takeaway", "jane", "rules", "Drop the form-first rule.")):
         result = cli(*args, "--workspace", workspace)
         assert result.exit_code == 0, result.output
     assert run(workspace).exit_code == 0  # the corrections are applied once
@@ -56,7 +58,8 @@ def edited(workspace: Path, run, cli, fake_engine, no_speakers) -> Path:
 def test_publish_leaves_every_file_under_transcripts_byte_identical(edited: Path, cli, run):
     before = checksums(edited / "transcripts")
     assert {"jane/transcript.json", "jane/chapters.edit.toml", "jane/redactions.toml", "jane/consent.toml",
-            "jane/review.toml", "omar/redactions.toml", "omar/consent.toml"} <= set(before)
+            "jane/review.toml", "omar/redactions.toml", "omar/consent.toml", "jane/quotes.toml",
+            "jane/takeaways.toml"} <= set(before)
     (edited / "site" / "feed.xml").unlink()  # publishing really has work to do
     result = cli("publish", "--workspace", edited)
     assert result.exit_code == 0, result.output
@@ -66,6 +69,7 @@ def test_publish_leaves_every_file_under_transcripts_byte_identical(edited: Path
     assert checksums(edited / "transcripts") == before  # nor does a build with nothing new
     page = (edited / "site" / "episodes" / "jane" / "index.html").read_text(encoding="utf-8")
     assert "said Jane" in page and "joining us" not in page and "Breaking the form rule" in page
+    assert "every referral needed" in page and "Drop the form-first rule." in page
     view = recording_data(edited, "jane")
     assert view["reviewed"] is True and view["reviewed_by"] == "Priya"
 

@@ -25,7 +25,7 @@ from ..config import Config
 from ..errors import BuildError
 from ..fsutil import write_bytes, write_text_if_changed
 from ..models import Episode
-from . import views
+from . import library, views
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 #: only folders holding it are ever deleted, so nothing a person put there is lost.
 MARKER = ".learncast-page"
 TEMPLATES_DIR = "templates"  # in the workspace root, searched before the package's own
-STATIC_FILES = ("site.css", "player.js", "search.js")
+STATIC_FILES = ("site.css", "player.js", "search.js", "library.css")
 ARTWORK_NAMES = ("artwork.jpg", "artwork.png")
 _SAFE_EXTRA = set("-_.")
 
@@ -178,7 +178,7 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
     for ep in ordered:
         slug = _safe_name(ep.slug, "episode slug")
         folder = site.site_dir / "episodes" / slug
-        view = views.episode_view(ep, config, by_id, folder=folder)
+        view = library.with_library(views.episode_view(ep, config, by_id, folder=folder), ep)
         if view.chapters_vtt:
             site.write(f"episodes/{slug}/{view.chapters_vtt}", view.chapters_track)
         site.render("episode.html", f"episodes/{slug}/index.html", episode=view,
@@ -192,6 +192,8 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
     site.render("questions.html", "questions/index.html", questions=question_views,
                 page_title="Questions")
     site.render("search.html", "search/index.html", page_title="Search")
+    site.render("overview.html", "overview/index.html", overview=library.overview(question_views, episode_views),
+                page_title="Overview")
     for qv in question_views:
         qid = _safe_name(qv.id, "question id")
         site.render("question.html", f"questions/{qid}/index.html", question=qv, page_title=qv.title)

@@ -170,6 +170,8 @@ class ChapterView:
     confidence: float
     low_confidence: bool
     paragraphs: tuple[Paragraph, ...]
+    takeaways: tuple[str, ...] = ()  # the team's, for this chapter (library.with_library)
+    quotes: tuple[Any, ...] = ()  # library.QuoteView: the team's key quotes said in this chapter
 
     @property
     def preview(self) -> tuple[Paragraph, ...]:
@@ -331,6 +333,8 @@ class EpisodeView:
     page_url: str
     provenance: tuple[tuple[str, str], ...] = ()  # (label, value) rows for "About this transcript"
     cite: str = ""  # a "cite this interview" line
+    quotes: tuple[Any, ...] = ()  # library.QuoteView, in time order
+    timeline: tuple[Any, ...] = ()  # library.TimelineSegment, one per chapter
 
     @property
     def chapter_count(self) -> int:

@@ -121,7 +121,7 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
 
 def _episode(ctx: PublishContext, result: Publishable, state: dict[str, Any], state_path: Path,
              history: History) -> Episode:
-    from .. import redact
+    from .. import quotes, redact
 
     ws, config = ctx.ws, ctx.config
     slug, audio = result.slug, result.audio
@@ -143,6 +143,8 @@ def _episode(ctx: PublishContext, result: Publishable, state: dict[str, Any], st
                          fix=f"cut the words as they now read or a time range, then remove this entry "
                              f"(`learncast redact {slug} --list`, or the studio's redactions list)")
     transcript = applied.transcript
+    picked = quotes.publish(folder, applied, slug)  # the team's quotes and takeaways, redacted
+    result.notes.extend(picked.notes)
     rec = dataclasses.replace(audio.recording, meta=redact.redact_meta(audio.recording.meta, applied))
     page_url = config.page_url(slug)
     files = _write_downloads(ctx, slug, transcript, out)
@@ -159,6 +161,8 @@ def _episode(ctx: PublishContext, result: Publishable, state: dict[str, Any], st
         page_url=page_url,
         files=files,
         provenance=provenance(ws, slug, audio, result.transcript, applied.count),
+        quotes=picked.quotes,
+        takeaways=picked.takeaways,
     )
 
 

@@ -362,7 +362,9 @@ def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, ho
     p20.person(xml_text(meta.interviewer or "", single_line=True) or host, "host")
     for guest in guests(ep):
         p20.person(guest, "guest")
-    bite = choose_soundbite(ep.transcript)
+    for quote in ep.quotes:  # the team's key quotes are the soundbites; else one is chosen
+        p20.soundbite(quote.start, quote.end - quote.start, _shorten(quote.text, 128))
+    bite = None if ep.quotes else choose_soundbite(ep.transcript)
     if bite is not None:
         p20.soundbite(bite[0], bite[1], _chapter_title_at(ep, bite[0]))
     if alternate is not None:

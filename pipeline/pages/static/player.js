@@ -46,6 +46,37 @@
     return m ? parseFloat(m[1]) : null;
   }
 
+  /** The end of a span link, "#t=12.5,20" (a key quote): 20; null without one. */
+  function hashEnd(hash) {
+    var m = /^#t=(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)$/.exec(hash || "");
+    return m && parseFloat(m[2]) > parseFloat(m[1]) ? parseFloat(m[2]) : null;
+  }
+
+  // A span link plays just that span: the player pauses at its end (once), then plays on freely.
+  var stopAt = null, stopTimer = null;
+  function clearStop() {
+    stopAt = null;
+    if (stopTimer) { clearTimeout(stopTimer); stopTimer = null; }
+  }
+  function checkStop() {
+    if (stopTimer) { clearTimeout(stopTimer); stopTimer = null; }
+    if (stopAt === null || player.paused) return;
+    var left = stopAt - player.currentTime;
+    if (left <= 0.02) {
+      player.pause();
+      player.currentTime = stopAt;
+      clearStop();
+    } else {
+      // timeupdate comes only every 250 ms or so: a timer lands the pause on the last word.
+      stopTimer = setTimeout(checkStop, Math.min(left, 0.25) * 1000 / (player.playbackRate || 1));
+    }
+  }
+  function playSpan(href) {
+    var end = hashEnd(href);
+    clearStop();
+    if (end !== null) stopAt = end;
+  }
+
   /** The paragraph being spoken at time t: the last one starting at or before it. */
   function turnAt(t) {
     var lo = 0, hi = starts.length - 1, found = -1;
@@ -101,15 +132,23 @@
     var t = hashTime(href);
     if (t !== null && a.classList.contains("ts")) {
       e.preventDefault();
+      playSpan(href);
       if (history.replaceState) history.replaceState(null, "", href);
       seek(t, true);
     } else if (a.hasAttribute("data-seek")) {
+      clearStop();
       // A contents link: the browser scrolls to the chapter; the player follows, playing if it was.
       seek(parseFloat(a.getAttribute("data-seek")) || 0, !player.paused);
     }
   });
 
-  player.addEventListener("timeupdate", function () { highlight(player.currentTime, false); });
+  player.addEventListener("timeupdate", function () { highlight(player.currentTime, false); checkStop(); });
+  player.addEventListener("playing", checkStop);
+  player.addEventListener("ratechange", checkStop);
+  player.addEventListener("seeking", function () {
+    // A reader who moves the player out of the quote's span is no longer playing the quote.
+    if (stopAt !== null && player.currentTime > stopAt) clearStop();
+  });
   player.addEventListener("seeked", function () { highlight(player.currentTime, false); });
 
   if (follow) {
@@ -137,6 +176,7 @@
   function fromHash(arriving) {
     var t = hashTime(location.hash);
     if (t !== null) {
+      playSpan(location.hash);
       var p = turnAt(t);
       if (p) reveal(p);
       seek(t, true);
