@@ -84,6 +84,7 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
     from ..pages.search import build_search_index
     from .artwork import publish_show_artwork
     from .feed import write_feeds
+    from .reading_packs import write_reading_packs
 
     ws, config = ctx.ws, ctx.config
     site = ws.site_dir
@@ -112,6 +113,7 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
             history.save()
 
     episodes.sort(key=lambda e: e.pub_date, reverse=True)
+    episodes = write_reading_packs(config, site, episodes, ctx.questions)  # before the pages, which list them
     write_feeds(config, site, episodes)
     render_site(config, site, episodes, ctx.questions, workspace_root=ws.root)
     remove_stale(site, {e.slug for e in episodes})
