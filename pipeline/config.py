@@ -516,4 +516,14 @@ require_consent = false
 # lists every episode. 0 turns a limit off.
 feed_limit = 100
 feed_max_kb = 2000
+
+# More for podcast apps and directories (README, "Seasons, licence, place and ownership").
+# Uncomment what you need; a recording's sidecar may set its own season, episode and location.
+# season = 1
+# season_name = "Leeds cohort 2026"
+# license = "OGL-UK-3.0"            # or "CC-BY-4.0", or your own with license_url = "https://..."
+# copyright = "© 2026 Your organisation"
+# verify_txt = "code-a-directory-gave-you"
+# artwork_alt = "What the artwork shows, in words"
+locked = true                      # false lets another host import the feed
 '''

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from pathlib import Path
 
 import feedparser
@@ -170,7 +171,9 @@ def test_other_bad_sidecar_values_name_the_key(tmp_path: Path, line: str, expect
 ])
 def test_bad_feed_keys_in_learncast_toml_name_the_key_and_the_fix(workspace: Path, line: str, expected: str):
     toml = workspace / "learncast.toml"
-    toml.write_text(toml.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    key = line.split(" = ")[0]
+    text = re.sub(rf"^{key} = .*$", "", toml.read_text(encoding="utf-8"), flags=re.M)  # the template's own
+    toml.write_text(text + line + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=expected) as caught:
         load_config(workspace)
     assert str(toml) in caught.value.lines()[0]
