@@ -17,7 +17,7 @@ import lxml.html
 import pytest
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-from conftest import make_tone
+from conftest import Counter, make_tone
 from pipeline.publish.reading_packs import episode_pack_name, question_pack_name
 
 CUT = "signed form"
@@ -181,10 +181,19 @@ def test_packs_are_linked_from_the_pages_and_listed_as_downloads(site: Path):
     assert "kB" in css(css(q, "downloads")[0], "size")[0].text_content()
 
 
-def test_packs_are_the_same_bytes_when_nothing_changed(site: Path, run):
+def test_packs_are_not_made_again_when_nothing_changed_and_are_the_same_bytes(site: Path, run, monkeypatch):
+    from pipeline.publish import reading_packs
+
     packs = [site / "episodes" / "omar" / episode_pack_name("omar"), site / "questions" / "rules" / "rules-answers.docx"]
     before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in packs]
     with zipfile.ZipFile(packs[0]) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    made = Counter(monkeypatch, reading_packs, "episode_pack"), Counter(monkeypatch, reading_packs, "question_pack")
     assert run(site.parent).exit_code == 0
+    assert [c.calls for c in made] == [0, 0]  # a 30-minute pack takes 0.2-0.4 s to make: kept
     assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in packs] == before  # not rewritten
+    # Made again, byte for byte the same, when its record is lost.
+    (site.parent / ".learncast" / "reading-packs.json").unlink()
+    assert run(site.parent).exit_code == 0
+    assert made[0].calls == 2 and made[1].calls >= 1
+    assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in packs] == before

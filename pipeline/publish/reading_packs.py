@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import io
+import json
 import logging
 import re
 import zipfile
@@ -36,7 +38,7 @@ from docx.shared import Pt, RGBColor
 from docx.text.run import Run
 
 from ..config import Config
-from ..fsutil import write_bytes_if_changed
+from ..fsutil import write_bytes_if_changed, write_json
 from ..models import Episode
 from ..pages import views
 
@@ -60,13 +62,18 @@ def question_pack_name(question_id: str) -> str:
     return views.QUESTION_PACK.format(id=question_id)
 
 
-def write_reading_packs(config: Config, site_dir: Path, episodes: Sequence[Episode], questions: Any) -> list[Episode]:
+def write_reading_packs(config: Config, site_dir: Path, episodes: Sequence[Episode], questions: Any, *,
+                        state: Path | None = None) -> list[Episode]:
     """Write every episode's and every question's pack; returns the episodes with the
     pack among their ``files`` (kind ``docx``), for the episode page's downloads.
 
-    A question no published interview answers has no pack (an old one is removed).
+    A pack is made again only when what it shows changed: ``state`` (a JSON file in the
+    build's cache) remembers a key of each pack's content. A question no published
+    interview answers has no pack (an old one is removed).
     """
     site = Path(site_dir)
+    keys: dict[str, str] = _load(state)
+    made: dict[str, str] = {}
     items = list(getattr(questions, "questions", ()) or ())
     by_id = {item.id: item for item in items}
     out: list[Episode] = []
@@ -75,18 +82,47 @@ def write_reading_packs(config: Config, site_dir: Path, episodes: Sequence[Episo
         folder = site / "episodes" / ep.slug
         view = views.episode_view(ep, config, by_id, folder=folder)
         name = episode_pack_name(ep.slug)
-        if write_bytes_if_changed(folder / name, episode_pack(view, config)):
-            log.info("wrote %s", folder / name)
+        key = _key(config, dataclasses.replace(view, downloads=(), chapters_track=""))
+        _write(folder / name, f"episodes/{ep.slug}/{name}", key, keys, made, lambda: episode_pack(view, config))
         out.append(dataclasses.replace(ep, files={**ep.files, "docx": config.url("episodes", ep.slug, name)}))
         episode_views.append(view)
     for qv in views.question_views(items, episode_views):
-        path = site / "questions" / qv.id / question_pack_name(qv.id)
+        name = question_pack_name(qv.id)
+        path = site / "questions" / qv.id / name
         if not qv.answers:
             path.unlink(missing_ok=True)
             continue
-        if write_bytes_if_changed(path, question_pack(qv, config)):
-            log.info("wrote %s", path)
+        key = _key(config, qv.question, [(a.episode.slug, a.episode.title, a.episode.interviewee, a.episode.role,
+                                          a.episode.date_label, a.episode.reviewed, a.episode.cite,
+                                          a.episode.page_url, a.chapter) for a in qv.answers])
+        _write(path, f"questions/{qv.id}/{name}", key, keys, made, lambda: question_pack(qv, config))
+    if state is not None and made != keys:
+        write_json(state, made)
     return out
+
+
+PACK_VERSION = 1  # raise when the packs' layout changes, so every pack is made again
+
+
+def _key(config: Config, *content: Any) -> str:
+    """What a pack is made from; ``repr`` of the frozen views is stable for the same input."""
+    text = repr((PACK_VERSION, config.title, config.author, config.feed_language, content))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _write(path: Path, rel: str, key: str, keys: dict[str, str], made: dict[str, str], make) -> None:
+    if keys.get(rel) != key or not path.is_file():
+        if write_bytes_if_changed(path, make()):
+            log.info("wrote %s", path)
+    made[rel] = key
+
+
+def _load(state: Path | None) -> dict[str, str]:
+    try:
+        data = json.loads(state.read_text(encoding="utf-8")) if state is not None else {}
+    except (OSError, ValueError):
+        return {}  # no record (or a broken one): every pack is made again
+    return data if isinstance(data, dict) else {}
 
 
 # ---------------------------------------------------------------- the two packs
