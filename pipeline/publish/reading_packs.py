@@ -35,6 +35,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from ..config import Config
@@ -101,7 +102,7 @@ def write_reading_packs(config: Config, site_dir: Path, episodes: Sequence[Episo
     return out
 
 
-PACK_VERSION = 1  # raise when the packs' layout changes, so every pack is made again
+PACK_VERSION = 2  # raise when the packs' layout changes, so every pack is made again
 
 
 def _key(config: Config, *content: Any) -> str:
@@ -131,30 +132,30 @@ def _load(state: Path | None) -> dict[str, str]:
 def episode_pack(view: views.EpisodeView, config: Config) -> bytes:
     """One interview as a DOCX (bytes)."""
     doc = _document(view.title, config, view.language, view.date)
-    doc.add_heading(_t(view.title), level=0)
+    _add(doc, _t(view.title), "Title")
     if view.interviewee:
         _line(doc, ("Interviewee: ", True), view.interviewee + (f", {view.role}" if view.role else ""))
     if view.interviewer:
         _line(doc, ("Interviewer: ", True), view.interviewer)
     _line(doc, ("Date: ", True), f"{view.date_label} · {view.duration.label}")
     if view.description:
-        doc.add_paragraph().add_run(_t(view.description)).italic = True
+        _add(doc).add_run(_t(view.description)).italic = True
     para = _line(doc, ("Listen and read online: ", True))
     _link(para, view.page_url, view.page_url)
     if not view.reviewed:
         _notice(doc, "Automatic transcript, not yet reviewed by a person. It may contain mistakes.")
     _about(doc, view)
     if view.chapters:
-        doc.add_heading("Contents", level=1)
+        _add(doc, "Contents", "Heading 1")
         for ch in view.chapters:
-            para = doc.add_paragraph(style="List Number")
+            para = _add(doc, style="List Number")
             _link(para, ch.title, anchor=_bookmark(ch))
             para.add_run("  ")
             _link(para, ch.start.clock, f"{view.page_url}#t={ch.start.seconds}", muted=True)
     for ch in view.chapters:
-        heading = doc.add_heading(_t(ch.heading), level=1)
+        heading = _add(doc, _t(ch.heading), "Heading 1")
         _mark(heading, _bookmark(ch), ch.index)
-        meta = doc.add_paragraph()
+        meta = _add(doc)
         _link(meta, f"Play from {ch.start.clock}", f"{view.page_url}#t={ch.start.seconds}")
         if ch.title != ch.heading:
             _run(meta, f" · {ch.title}", muted=True)
@@ -162,7 +163,7 @@ def episode_pack(view: views.EpisodeView, config: Config) -> bytes:
         for p in ch.paragraphs:
             _turn(doc, p, view.page_url)
     if view.paragraphs:
-        doc.add_heading("Transcript", level=1)
+        _add(doc, "Transcript", "Heading 1")
         for p in view.paragraphs:
             _turn(doc, p, view.page_url)
     return _save(doc)
@@ -172,13 +173,13 @@ def question_pack(qv: views.QuestionView, config: Config) -> bytes:
     """Every published interviewee's answer to one question, as a DOCX (bytes)."""
     newest = max((a.episode.date for a in qv.answers), default=None)
     doc = _document(qv.question, config, config.feed_language, newest)
-    doc.add_heading(_t(qv.question), level=0)
+    _add(doc, _t(qv.question), "Title")
     count = len(qv.answers)
     _line(doc, f"{count} answer{'s' if count != 1 else ''}, from {config.title}", muted=True)
     for a in qv.answers:
         ep, ch = a.episode, a.chapter
         who = ep.interviewee or ep.title
-        doc.add_heading(_t(who + (f", {ep.role}" if ep.interviewee and ep.role else "")), level=1)
+        _add(doc, _t(who + (f", {ep.role}" if ep.interviewee and ep.role else "")), "Heading 1")
         facts = _line(doc, "From ")
         _link(facts, ep.title, f"{ep.page_url}#{ch.anchor}")
         _run(facts, f" · {ep.date_label} · ")
@@ -200,7 +201,7 @@ def _about(doc, view: views.EpisodeView) -> None:
     """"About this transcript" and the citation, as the episode page shows them."""
     if not view.provenance:
         return
-    doc.add_heading("About this transcript", level=1)
+    _add(doc, "About this transcript", "Heading 1")
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     for label, value in view.provenance:
@@ -210,9 +211,23 @@ def _about(doc, view: views.EpisodeView) -> None:
     _line(doc, ("Cite this interview: ", True), view.cite)
 
 
+def _add(doc, text: str = "", style: str | None = None) -> Paragraph:
+    """``doc.add_paragraph``, less its search of the whole body for the section properties
+    on every call (which made a long pack quadratic): they are the body's last element."""
+    body = doc.element.body
+    p = OxmlElement("w:p")
+    body[-1].addprevious(p) if body[-1].tag == qn("w:sectPr") else body.append(p)
+    para = Paragraph(p, doc._body)
+    if style:
+        para.style = style
+    if text:
+        para.add_run(text)
+    return para
+
+
 def _turn(doc, p: views.Paragraph, page_url: str) -> None:
     """One speaker turn: the name, the time (a link to the page playing from it), the words."""
-    para = doc.add_paragraph()
+    para = _add(doc)
     para.paragraph_format.space_after = Pt(6)
     para.add_run(_t(p.name)).bold = True
     para.add_run(" ")
@@ -228,14 +243,14 @@ def _low_confidence(doc, ch: views.ChapterView) -> None:
 
 
 def _notice(doc, text: str) -> None:
-    run = doc.add_paragraph().add_run(_t(text))
+    run = _add(doc).add_run(_t(text))
     run.italic = True
     run.font.color.rgb = MUTED
 
 
 def _line(doc, *parts, muted: bool = False, size: float | None = None):
     """A paragraph of runs; a part is text, or (text, bold)."""
-    para = doc.add_paragraph()
+    para = _add(doc)
     for part in parts:
         text, bold = part if isinstance(part, tuple) else (part, False)
         run = _run(para, text, muted=muted)
@@ -256,7 +271,7 @@ def _link(para, text: str, url: str | None = None, *, anchor: str | None = None,
     """A hyperlink run: to ``url`` (outside the document) or to a bookmark (``anchor``)."""
     link = OxmlElement("w:hyperlink")
     if url:
-        link.set(qn("r:id"), para.part.relate_to(url, RT.HYPERLINK, is_external=True))
+        link.set(qn("r:id"), _rid(para.part, url))
     else:
         link.set(qn("w:anchor"), anchor or "")
     link.set(qn("w:history"), "1")
@@ -266,6 +281,15 @@ def _link(para, text: str, url: str | None = None, *, anchor: str | None = None,
     run.font.color.rgb = MUTED if muted else LINK_COLOUR
     link.append(run._r)
     para._p.append(link)
+
+
+def _rid(part, url: str) -> str:
+    """The relationship id of a link target, one per URL. python-docx's ``relate_to`` looks
+    through every relationship for each link, which made a 300-answer pack take a minute."""
+    ids = part.__dict__.setdefault("_learncast_link_ids", {})
+    if url not in ids:
+        ids[url] = part.rels.add_relationship(RT.HYPERLINK, url, f"rLink{len(ids) + 1}", is_external=True).rId
+    return ids[url]
 
 
 def _bookmark(ch: views.ChapterView) -> str:
