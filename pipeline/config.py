@@ -163,6 +163,65 @@ def _terms(value: Any) -> str | None:
     return None
 
 
+def _season(value: Any) -> str | None:
+    """A season number: a programme or cohort, 1 for the first."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000:
+        shown = f'"{value}"' if isinstance(value, str) else (value if isinstance(value, int) else _kind(value))
+        return f"expected a season number, a whole number from 1 to 10000 such as season = 2, got {shown}"
+    return None
+
+
+def _episode_number(value: Any) -> str | None:
+    """An episode number within its season: 1, 2, ... (a decimal such as 2.5 for a special)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1_000_000:
+        shown = f'"{value}"' if isinstance(value, str) else (value if isinstance(value, (int, float)) else _kind(value))
+        return f"expected an episode number greater than 0 such as episode = 3, got {shown}"
+    return None
+
+
+def _max_chars(limit: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            return f"expected a non-empty string, got {_kind(value) if not isinstance(value, str) else 'an empty one'}"
+        return None if len(value) <= limit else f"expected at most {limit} characters, got {len(value)}"
+
+    return check
+
+
+#: podcast:license ids that need no url (Podcasting 2.0 license list: SPDX ids), and the
+#: Open Government Licence, written with the url of its legal text.
+KNOWN_LICENSES = {
+    "CC0-1.0": None, "CC-BY-4.0": None, "CC-BY-SA-4.0": None, "CC-BY-NC-4.0": None,
+    "CC-BY-NC-SA-4.0": None, "CC-BY-ND-4.0": None, "CC-BY-NC-ND-4.0": None,
+    "OGL-UK-3.0": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
+_GEO_RE = re.compile(r"^geo:-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?$")
+_OSM_RE = re.compile(r"^[NWR]\d+(#\d+)?$")
+
+
+def _geo(value: Any) -> str | None:
+    if isinstance(value, str) and _GEO_RE.match(value):
+        return None
+    shown = f'"{value}"' if isinstance(value, str) else _kind(value)
+    return f'expected "geo:LATITUDE,LONGITUDE" such as "geo:53.7997,-1.5492", got {shown}'
+
+
+def _osm(value: Any) -> str | None:
+    if isinstance(value, str) and _OSM_RE.match(value):
+        return None
+    shown = f'"{value}"' if isinstance(value, str) else _kind(value)
+    return f'expected an OpenStreetMap id such as "R118362" (N, W or R and a number), got {shown}'
+
+
+def _txt(value: Any) -> str | None:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, str) or not item.strip() or len(item) > 4000:
+            return ('expected the verification code a directory gave you (or a list of them), '
+                    f'such as verify_txt = "S6lpp-7ZCn8", got {_kind(item)}')
+    return None
+
+
 def _kind(value: Any) -> str:
     names = {bool: "true/false", int: "a number", float: "a number", str: "a string",
              list: "a list", dict: "a table"}
@@ -256,6 +315,18 @@ CONFIG_KEYS = [
         "the largest feed.xml (and archive page) in kB; items past it move to the next page"),
     Key("vocabulary", _terms,
         "names and terms the speech model should expect in every recording, e.g. [\"Wales Audit Office\"]"),
+    *[Key(*k) for k in (
+        ("copyright", _nonempty, 'the feed\'s copyright line, e.g. "© 2026 Leeds City Council"'),
+        ("license", _max_chars(128), 'podcast:license, e.g. "OGL-UK-3.0", "CC-BY-4.0" or your own with license_url'),
+        ("license_url", _url, "the full text of a custom licence (needed unless license is a known id)"),
+        ("locked", _bool, "podcast:locked: true stops other hosts importing the feed (owner_email verifies a move)"),
+        ("verify_txt", _txt, "podcast:txt purpose=\"verify\": a code a directory gives you to prove you own the feed"),
+        ("artwork_alt", _max_chars(500), "the artwork described in words, for podcast:image alt"),
+        ("season", _season, "the season (programme or cohort) of recordings whose sidecar names none"),
+        ("season_name", _max_chars(128), "that season's name, e.g. \"Leeds cohort 2026\""),
+        ("interviewer_href", _url, "a page about the interviewer (podcast:person href)"),
+        ("interviewer_img", _url, "a picture of the interviewer (podcast:person img)"),
+    )],
 ]
 
 #: Defaults for the feed's size (README, "How big the feed gets"): 100 episodes, a common
@@ -289,6 +360,16 @@ class Config:
     feed_limit: int = DEFAULT_FEED_LIMIT
     feed_max_kb: int = DEFAULT_FEED_MAX_KB
     vocabulary: tuple[str, ...] = ()
+    copyright: str = ""
+    license: str = ""
+    license_url: str = ""
+    locked: bool = True
+    verify_txt: tuple[str, ...] = ()
+    artwork_alt: str = ""
+    season: int | None = None
+    season_name: str = ""
+    interviewer_href: str = ""
+    interviewer_img: str = ""
 
     @property
     def path(self) -> Path:
@@ -329,8 +410,15 @@ def load_config(root: Path) -> Config:
                 problems.append(f'key "{name}": file "{raw}" does not exist (paths are relative to {CONFIG_NAME})')
             else:
                 values[name] = p
+    if values.get("license") and values["license"] not in KNOWN_LICENSES and not values.get("license_url"):
+        problems.append(f'key "license": "{values["license"]}" is not a known licence id '
+                        f'({", ".join(KNOWN_LICENSES)}); add license_url = "https://..." with its full text')
     if problems:
         raise ConfigError(problems, path=path)
+    if isinstance(values.get("verify_txt"), str):
+        values["verify_txt"] = (values["verify_txt"],)
+    elif "verify_txt" in values:
+        values["verify_txt"] = tuple(values["verify_txt"])
     if "base_url" in values and not values["base_url"].endswith("/"):
         values["base_url"] += "/"
     if "vocabulary" in values:
@@ -350,6 +438,16 @@ SIDECAR_KEYS = [
     Key("consent", _choice(CONSENT_STATES), "public or withheld"),
     Key("publish_after", _date, "an embargo date, YYYY-MM-DD"),
     Key("vocabulary", _terms, "names and terms the speech model should expect in this recording"),
+    *[Key(*k) for k in (
+        ("season", _season, "the season (programme or cohort) this interview belongs to, e.g. 2"),
+        ("season_name", _max_chars(128), "that season's name, e.g. \"Cardiff cohort 2027\""),
+        ("episode", _episode_number, "the episode's number within its season, e.g. 3"),
+        ("location", _max_chars(128), "the place the change happened, e.g. \"Leeds, West Yorkshire\""),
+        ("location_geo", _geo, "that place as \"geo:LATITUDE,LONGITUDE\""),
+        ("location_osm", _osm, "that place's OpenStreetMap id, e.g. \"R118362\""),
+        ("interviewee_href", _url, "a page about the interviewee (podcast:person href)"),
+        ("interviewee_img", _url, "a picture of the interviewee (podcast:person img)"),
+    )],
 ]
 
 
@@ -418,4 +516,14 @@ require_consent = false
 # lists every episode. 0 turns a limit off.
 feed_limit = 100
 feed_max_kb = 2000
+
+# More for podcast apps and directories (README, "Seasons, licence, place and ownership").
+# Uncomment what you need; a recording's sidecar may set its own season, episode and location.
+# season = 1
+# season_name = "Leeds cohort 2026"
+# license = "OGL-UK-3.0"            # or "CC-BY-4.0", or your own with license_url = "https://..."
+# copyright = "© 2026 Your organisation"
+# verify_txt = "code-a-directory-gave-you"
+# artwork_alt = "What the artwork shows, in words"
+locked = true                      # false lets another host import the feed
 '''

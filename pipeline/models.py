@@ -31,6 +31,15 @@ class RecordingMeta:
     consent: str | None = None
     publish_after: date | None = None
     vocabulary: tuple[str, ...] = ()  # names and terms for the speech model, besides the ones above
+    # The feed's season and episode numbers and place (Podcasting 2.0), and links for the guest.
+    season: int | None = None
+    season_name: str | None = None
+    episode: float | None = None
+    location: str | None = None
+    location_geo: str | None = None
+    location_osm: str | None = None
+    interviewee_href: str | None = None
+    interviewee_img: str | None = None
 
 
 @dataclass(frozen=True)

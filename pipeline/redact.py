@@ -249,7 +249,8 @@ def apply(transcript: Transcript, entries: list[Redaction]) -> Applied:
 def redact_meta(meta: RecordingMeta, applied: Applied) -> RecordingMeta:
     return dataclasses.replace(meta, title=applied.text(meta.title), description=applied.text(meta.description),
                                interviewee=applied.text(meta.interviewee), role=applied.text(meta.role),
-                               interviewer=applied.text(meta.interviewer))
+                               interviewer=applied.text(meta.interviewer), location=applied.text(meta.location),
+                               season_name=applied.text(meta.season_name))
 
 
 def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:

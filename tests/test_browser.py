@@ -449,15 +449,21 @@ def test_print_shows_the_transcript_without_player_or_navigation(browser: Browse
                                                               "question-print.png")):
         page.goto(url)
         page.emulate_media(media="print")
-        for selector in (".site-header", ".site-footer", ".skip-link", ".player", ".contents", ".downloads"):
+        for selector in (".site-nav", ".site-footer", ".skip-link", ".player", ".downloads", ".badge"):
             if page.locator(selector).count():
                 expect(page.locator(selector).first).to_be_hidden()
+        expect(page.locator(".site-title")).to_be_visible()  # whose transcript it is, on paper too
+        if page.locator(".contents").count():
+            expect(page.locator(".contents")).to_be_visible()  # its links work in a PDF
         expect(page.locator("h1")).to_be_visible()
         expect(page.locator(".turn").last).to_be_visible()  # on a question page, inside "Read more"
         assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") in ("rgb(255, 255, 255)",
                                                                                    "rgba(0, 0, 0, 0)")
         screenshot(page, name)
+        pdf = page.pdf(format="A4")  # the browser's "Save as PDF"
+        (ARTIFACTS / name.replace(".png", ".pdf")).write_bytes(pdf)
+        assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
         page.emulate_media(media="screen")
     # Printing from the browser's menu opens every "Read more" too (for browsers without ::details-content).
     assert page.locator("details:not([open])").count() >= 1

@@ -11,6 +11,7 @@ import gzip
 import json
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,8 @@ def ws(workspace: Path) -> Path:
 
 
 def site_text_hits(site: Path, phrase: str) -> list[str]:
-    """Every file under site/ holding the phrase, in any encoding, gzip included."""
+    """Every file under site/ holding the phrase, in any encoding, gzip included, and
+    inside every member of a zip (a DOCX reading pack is one: its text is deflated)."""
     hits = []
     needles = [phrase.lower().encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be")]
     for path in site.rglob("*"):
@@ -121,11 +123,26 @@ def site_text_hits(site: Path, phrase: str) -> list[str]:
             blobs.append(gzip.decompress(blobs[0]))
         except (OSError, EOFError):
             pass
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z:
+                blobs += [z.read(name) for name in z.namelist()]
         for blob in blobs:
             low = blob.lower()
             if any(n in low for n in needles):
                 hits.append(str(path.relative_to(site)))
+                break
     return hits
+
+
+def test_site_text_hits_looks_inside_zip_members(tmp_path: Path):
+    import io
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", "<w:t>We dropped the " + PHRASE.title() + " rule</w:t>" * 50)
+    (tmp_path / "pack.docx").write_bytes(data.getvalue())
+    assert PHRASE.encode() not in data.getvalue().lower()  # deflated: a plain byte search misses it
+    assert site_text_hits(tmp_path, PHRASE) == ["pack.docx"]
 
 
 @pytest.mark.usefixtures("fake_engine", "no_speakers")

@@ -479,7 +479,9 @@ def test_feed_podcasting20_channel_tags(config: Config, episodes):
     expected = str(uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "example.org/learncast/feed.xml"))
     assert ch.findtext("podcast:guid", namespaces=NS) == expected
     locked = ch.find("podcast:locked", NS)
-    assert locked.text == "no" and locked.get("owner") == "capture@example.org"
+    assert locked.text == "yes" and locked.get("owner") == "capture@example.org"  # locked unless config says not
+    unlocked = parse(build_feed(dataclasses.replace(config, locked=False), episodes)).find("channel/podcast:locked", NS)
+    assert unlocked.text == "no"
     assert ch.findtext("podcast:medium", namespaces=NS) == "podcast"
     host = ch.find("podcast:person", NS)
     assert (host.text, host.get("role")) == ("Sam Rivers", "host")

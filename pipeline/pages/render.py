@@ -186,7 +186,7 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
         site.mark(f"episodes/{slug}")
         episode_views.append(view)
 
-    question_views = views.question_views(items, episode_views)
+    question_views = views.question_views(items, episode_views, site_dir=site.site_dir)
     site.render("index.html", "index.html", episodes=episode_views, questions=question_views,
                 page_title=None)
     site.render("questions.html", "questions/index.html", questions=question_views,

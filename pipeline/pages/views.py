@@ -40,7 +40,10 @@ DOWNLOAD_LABELS = {
     "txt": "Transcript (plain text)",
     "json": "Transcript (JSON)",
     "chapters": "Chapters (JSON)",
+    "docx": "Reading pack (Word)",
 }
+#: A question's reading pack, beside its page (pipeline.publish.reading_packs writes it).
+QUESTION_PACK = "{id}-answers.docx"
 
 
 # ---------------------------------------------------------------- time
@@ -462,15 +465,24 @@ class QuestionView:
     question: str
     title: str
     answers: tuple[Answer, ...]
+    downloads: tuple[Download, ...] = ()  # the reading pack, when there is one beside the page
 
 
-def question_views(questions: Iterable[Any], episodes: list[EpisodeView]) -> list[QuestionView]:
-    """Every question in the set with every chapter (in newest episodes first) that answers it."""
+def question_views(questions: Iterable[Any], episodes: list[EpisodeView], *,
+                   site_dir: Path | None = None) -> list[QuestionView]:
+    """Every question in the set with every chapter (in newest episodes first) that answers it.
+
+    With ``site_dir``, a question's reading pack found beside its page is in its downloads.
+    """
     out = []
     for item in questions:
         answers = tuple(Answer(ep, ch) for ep in episodes for ch in ep.chapters if ch.question_id == item.id)
+        pack = QUESTION_PACK.format(id=item.id)
+        local = Path(site_dir) / "questions" / item.id / pack if site_dir is not None else None
+        downloads = ((Download("Every answer, as a reading pack (Word)", q(pack), file_size(local.stat().st_size)),)
+                     if answers and local is not None and local.is_file() else ())
         out.append(QuestionView(
             id=item.id, path=f"questions/{q(item.id)}/index.html",
             question=clean_text(item.question), title=clean_text(getattr(item, "title", "") or "") or item.id,
-            answers=answers))
+            answers=answers, downloads=downloads))
     return out

@@ -5,6 +5,7 @@
 * :mod:`.artwork` – show artwork: validate the configured picture, or draw one.
 * :mod:`.feed` – ``feed.xml`` / ``video.xml`` (Apple, Podcasting 2.0, Podlove chapters).
 * :mod:`.podcast20` – the feedgen extensions the feed is written with.
+* :mod:`.reading_packs` – a Word document per interview and per question.
 
 Submodules are imported where used, so importing the package stays cheap.
 """

@@ -30,6 +30,7 @@ from .history import History
 log = logging.getLogger(__name__)
 
 MEDIA_STATE = "media.json"  # in the workspace cache: what each published file was made from
+PACKS_STATE = "reading-packs.json"  # in the workspace cache: what each reading pack was made from
 LEGACY_DOWNLOADS = ("transcript.json",)  # published names of earlier releases, removed when seen
 
 
@@ -84,6 +85,7 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
     from ..pages.search import build_search_index
     from .artwork import publish_show_artwork
     from .feed import write_feeds
+    from .reading_packs import write_reading_packs
 
     ws, config = ctx.ws, ctx.config
     site = ws.site_dir
@@ -112,6 +114,8 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
             history.save()
 
     episodes.sort(key=lambda e: e.pub_date, reverse=True)
+    # before the pages, which list them
+    episodes = write_reading_packs(config, site, episodes, ctx.questions, state=ws.cache_dir / PACKS_STATE)
     write_feeds(config, site, episodes)
     render_site(config, site, episodes, ctx.questions, workspace_root=ws.root)
     remove_stale(site, {e.slug for e in episodes})

@@ -4,9 +4,12 @@ Built with feedgen and three extensions (see :mod:`.podcast20`): Apple's iTunes 
 the Podcasting 2.0 namespace, and Podlove Simple Chapters. What each app reads:
 
 * Apple Podcasts: the iTunes tags, ``enclosure``, ``guid``, ``pubDate``, the HTML
-  show notes in ``content:encoded``; chapters from the MP3's ID3 tag.
+  show notes in ``content:encoded``; chapters from ``podcast:chapters`` (the JSON
+  chapters file; Apple reads it since 2025, and falls back to the MP3's ID3 chapters),
+  ``podcast:transcript`` (it prefers the VTT), and ``podcast:txt purpose="applepodcastsverify"``.
 * Podcasting 2.0 apps (Podverse, Fountain, Castamatic, ...): ``podcast:transcript``,
-  ``podcast:chapters`` (the JSON chapters file), people, soundbite, the video as an
+  ``podcast:chapters``, people (with ``href``/``img`` when given), soundbite, season and
+  episode, license, location, ``podcast:image`` with alt text, the video as an
   ``alternateEnclosure`` of the audio item.
 * gPodder (podcastparser), AntennaPod and others: ``psc:chapters`` inline. podcastparser
   0.6.11 only knows the Podcasting 2.0 namespace under its old GitHub URL, so it sees
@@ -42,7 +45,7 @@ from feedgen.util import xml_elem
 
 from .. import timecodes
 from ..chapters import chapter_anchor
-from ..config import Config
+from ..config import KNOWN_LICENSES, Config
 from ..errors import BuildError
 from ..fsutil import write_text_if_changed
 from ..models import INTERVIEWEE, INTERVIEWER, Episode, Segment, Transcript
@@ -272,10 +275,11 @@ def _render(config: Config, entries: Sequence[FeedEntry], *, video: bool, host: 
     fg.podcast.itunes_type("episodic")
 
     fg.podcast20.guid(feed_url)  # one show: every page has the main feed's guid
-    fg.podcast20.locked(False, owner=config.owner_email)
+    fg.podcast20.locked(config.locked, owner=config.owner_email)
     fg.podcast20.medium("video" if video else "podcast")
     fg.podcast20.person(host, "host")
     fg.paging.links = list(links)
+    _channel_extras(fg, config, title, artwork)
 
     for fe in entries:
         fg.add_entry(fe, order="append")
@@ -373,7 +377,49 @@ def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, ho
 
     for i, ch in enumerate(ep.chapters):
         fe.psc.chapter(ch.start, ch.title, _chapter_url(ep, i))
+    _item_extras(fe, config, ep)
     return fe
+
+
+def _people_links(config: Config) -> dict[str, tuple[str | None, str | None]]:
+    return {config.interviewer: (config.interviewer_href or None, config.interviewer_img or None)}
+
+
+def _channel_extras(fg: FeedGenerator, config: Config, title: str, artwork: str) -> None:
+    """copyright, podcast:license, podcast:txt, podcast:image (with alt text), people's links."""
+    if config.copyright:
+        fg.copyright(xml_text(config.copyright, single_line=True))
+    p20 = fg.podcast20
+    if config.license:
+        p20.license(config.license, config.license_url or KNOWN_LICENSES.get(config.license))
+    for code in config.verify_txt:
+        p20.txt(code, "verify")
+    p20.image(artwork, alt=xml_text(config.artwork_alt, single_line=True) or f"Cover art for {title}",
+              purpose="artwork", aspect_ratio="1/1")
+    p20.link_people(_people_links(config))
+
+
+def _item_extras(fe: FeedEntry, config: Config, ep: Episode) -> None:
+    """Season and episode (iTunes and Podcasting 2.0), the place, the poster's alt text, people's links."""
+    meta, p20 = ep.recording.meta, fe.podcast20
+    season = meta.season or config.season
+    if season:
+        name = meta.season_name if meta.season else (meta.season_name or config.season_name)
+        fe.podcast.itunes_season(season)
+        p20.season(season, xml_text(name or "", single_line=True) or None)
+    if meta.episode:
+        if float(meta.episode).is_integer():
+            fe.podcast.itunes_episode(int(meta.episode))
+        p20.episode(meta.episode)
+    if meta.location:
+        p20.location(meta.location, geo=meta.location_geo, osm=meta.location_osm)
+    image = ep.files.get("image")
+    if image and image.lower().endswith((".jpg", ".png")):
+        p20.image(image, alt=f"A frame from the video of {xml_text(ep.title, single_line=True)}", purpose="artwork")
+    links = _people_links(config)
+    if meta.interviewee:
+        links[meta.interviewee] = (meta.interviewee_href, meta.interviewee_img)
+    p20.link_people(links)
 
 
 def _language(config: Config, transcript: Transcript) -> str:

@@ -7,6 +7,8 @@
   namespace (https://podcastindex.org/namespace/1.0): ``podcast:guid``, ``locked``,
   ``medium``, ``person`` on the channel; ``transcript``, ``chapters``, ``person``,
   ``soundbite`` and ``alternateEnclosure`` on items.
+  Both also write ``license``, ``txt``, ``image`` (with ``alt``) and ``location``, items
+  ``season`` and ``episode``, and people get ``href``/``img`` by name (``link_people``).
 * :class:`PodloveChaptersExtension` / :class:`PodloveChaptersEntryExtension` – Podlove
   Simple Chapters (``psc:chapters``) inline in each item: gPodder's podcastparser and
   several apps read these but not the Podcasting 2.0 JSON chapters file.
@@ -109,7 +111,59 @@ class Person:
         elem.text = name
 
 
-class Podcast20Extension(BaseExtension):
+class _Completeness:
+    """Tags a channel and an item may both carry: license, txt, image, location, and
+    ``href``/``img`` for people by name (whoever added them)."""
+
+    def _init_completeness(self) -> None:
+        self._license: tuple[str, str | None] | None = None
+        self._txts: list[tuple[str, str | None]] = []
+        self._images: list[dict[str, str]] = []
+        self._locations: list[tuple[str, dict[str, str]]] = []
+        self._links: dict[str, tuple[str | None, str | None]] = {}
+
+    def license(self, identifier: str, url: str | None = None) -> None:
+        """``podcast:license``: a licence id (``CC-BY-4.0``), or a custom one with its url."""
+        self._license = (identifier, url)
+
+    def txt(self, text: str, purpose: str | None = None) -> None:
+        """``podcast:txt``: free text, e.g. a directory's ownership code with purpose "verify"."""
+        self._txts.append((text, purpose))
+
+    def image(self, href: str, *, alt: str | None = None, purpose: str | None = None,
+              aspect_ratio: str | None = None, width: int | None = None) -> None:
+        """``podcast:image`` with its ``alt`` text for screen readers."""
+        attrs = _attrs(href=href, alt=(alt or "")[:500], purpose=purpose, width=width)
+        if aspect_ratio:
+            attrs["aspect-ratio"] = aspect_ratio
+        self._images.append(attrs)
+
+    def location(self, name: str, *, geo: str | None = None, osm: str | None = None,
+                 rel: str | None = None) -> None:
+        """``podcast:location``: the place the content is about (rel "subject", the default)."""
+        self._locations.append((name, _attrs(rel=rel, geo=geo, osm=osm)))
+
+    def link_people(self, links: dict[str, tuple[str | None, str | None]]) -> None:
+        """``href`` and ``img`` for each ``podcast:person`` of that name that has none."""
+        self._links.update({xml_text(k, single_line=True): v for k, v in links.items() if any(v)})
+
+    def _write_completeness(self, parent) -> None:
+        if self._license is not None:
+            name, url = self._license
+            xml_elem(f"{{{PODCAST_NS}}}license", parent, **_attrs(url=url)).text = xml_text(name, single_line=True)[:128]
+        for text, purpose in self._txts:
+            xml_elem(f"{{{PODCAST_NS}}}txt", parent, **_attrs(purpose=purpose)).text = xml_text(text)[:4000]
+        for attrs in self._images:
+            xml_elem(f"{{{PODCAST_NS}}}image", parent, **attrs)
+        for name, attrs in self._locations:
+            xml_elem(f"{{{PODCAST_NS}}}location", parent, **attrs).text = xml_text(name, single_line=True)[:128]
+
+    def _linked(self, person: Person) -> Person:
+        href, img = self._links.get(xml_text(person.name, single_line=True), (None, None))
+        return Person(person.name, person.role, person.href or href, person.img or img)
+
+
+class Podcast20Extension(_Completeness, BaseExtension):
     """Channel-level Podcasting 2.0 tags."""
 
     def __init__(self) -> None:
@@ -117,6 +171,7 @@ class Podcast20Extension(BaseExtension):
         self._locked: tuple[bool, str | None] | None = None
         self._medium: str | None = None
         self._people: list[Person] = []
+        self._init_completeness()
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -148,7 +203,8 @@ class Podcast20Extension(BaseExtension):
         if self._medium:
             xml_elem(f"{{{PODCAST_NS}}}medium", channel).text = self._medium
         for person in self._people:
-            person.write(channel)
+            self._linked(person).write(channel)
+        self._write_completeness(channel)
         return rss_feed
 
 
@@ -162,7 +218,7 @@ class _Alternate:
     lang: str | None
 
 
-class Podcast20EntryExtension(BaseEntryExtension):
+class Podcast20EntryExtension(_Completeness, BaseEntryExtension):
     """Item-level Podcasting 2.0 tags."""
 
     def __init__(self) -> None:
@@ -171,6 +227,17 @@ class Podcast20EntryExtension(BaseEntryExtension):
         self._people: list[Person] = []
         self._soundbites: list[tuple[float, float, str]] = []
         self._alternates: list[_Alternate] = []
+        self._season: tuple[int, str | None] | None = None
+        self._episode: tuple[float, str | None] | None = None
+        self._init_completeness()
+
+    def season(self, number: int, name: str | None = None) -> None:
+        """``podcast:season``: the season number, with an optional name (a programme, a cohort)."""
+        self._season = (int(number), name)
+
+    def episode(self, number: float, display: str | None = None) -> None:
+        """``podcast:episode``: the episode's number (decimal allowed), ``display`` up to 32 characters."""
+        self._episode = (number, display)
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -204,7 +271,18 @@ class Podcast20EntryExtension(BaseEntryExtension):
             xml_elem(f"{{{PODCAST_NS}}}chapters", entry,
                      **_attrs(url=self._chapters, type="application/json+chapters"))
         for person in self._people:
-            person.write(entry)
+            self._linked(person).write(entry)
+        if self._season is not None:
+            number, name = self._season
+            elem = xml_elem(f"{{{PODCAST_NS}}}season", entry)  # (xml_elem's own first argument is "name")
+            for key, value in _attrs(name=(name or "")[:128]).items():
+                elem.set(key, value)
+            elem.text = str(number)
+        if self._episode is not None:
+            number, display = self._episode
+            elem = xml_elem(f"{{{PODCAST_NS}}}episode", entry, **_attrs(display=(display or "")[:32]))
+            elem.text = _number(number)
+        self._write_completeness(entry)
         for start, duration, title in self._soundbites:
             elem = xml_elem(f"{{{PODCAST_NS}}}soundbite", entry,
                             startTime=_seconds(start), duration=_seconds(duration))
@@ -215,6 +293,11 @@ class Podcast20EntryExtension(BaseEntryExtension):
                                      height=alt.height, lang=alt.lang))
             xml_elem(f"{{{PODCAST_NS}}}source", elem, **_attrs(uri=alt.uri))
         return entry
+
+
+def _number(value: float) -> str:
+    """An episode number as written: ``3``, ``3.5``."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _seconds(value: float) -> str:

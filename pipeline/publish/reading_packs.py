@@ -1,0 +1,348 @@
+"""Reading packs: a Word document (DOCX) per published interview and per question.
+
+A reading pack is the page, for people who read long documents: the title, who was
+interviewed, when, how the transcript was made and how to cite it, the contents, then
+each chapter under its full question, every turn with its speaker's name and a
+timestamp that opens the episode page playing from there (``PAGE#t=SECONDS``, what the
+page's player seeks on). A question's pack holds every interviewee's answer to it.
+
+Everything comes from the same views the pages are rendered from (:mod:`pipeline.pages.views`),
+and those from the Episodes the publish stage made out of the *redacted* transcript and
+metadata, so a pack shows exactly what the page shows, ``[redacted]`` included; nothing
+here reads ``transcripts/``. Withheld interviews are never Episodes, so they have no pack
+and are in no question's pack.
+
+The files are written only when their bytes change: the zip is rewritten with fixed
+member dates, and the document's own dates are the interview's, so a rebuild of the
+same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import re
+import zipfile
+from pathlib import Path
+from typing import Any, Sequence
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+from ..config import Config
+from ..fsutil import write_bytes_if_changed, write_json
+from ..models import Episode
+from ..pages import views
+
+log = logging.getLogger(__name__)
+
+MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LINK_COLOUR = RGBColor(0x0B, 0x55, 0xB8)  # the site's link colour
+MUTED = RGBColor(0x57, 0x57, 0x57)
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+
+
+def episode_pack_name(slug: str) -> str:
+    """``site/episodes/<slug>/<slug>.docx``: a name that stays clear in a Downloads folder."""
+    return f"{slug}.docx"
+
+
+def question_pack_name(question_id: str) -> str:
+    """``site/questions/<id>/<id>-answers.docx``, where the question page looks for it."""
+    return views.QUESTION_PACK.format(id=question_id)
+
+
+def write_reading_packs(config: Config, site_dir: Path, episodes: Sequence[Episode], questions: Any, *,
+                        state: Path | None = None) -> list[Episode]:
+    """Write every episode's and every question's pack; returns the episodes with the
+    pack among their ``files`` (kind ``docx``), for the episode page's downloads.
+
+    A pack is made again only when what it shows changed: ``state`` (a JSON file in the
+    build's cache) remembers a key of each pack's content. A question no published
+    interview answers has no pack (an old one is removed).
+    """
+    site = Path(site_dir)
+    keys: dict[str, str] = _load(state)
+    made: dict[str, str] = {}
+    items = list(getattr(questions, "questions", ()) or ())
+    by_id = {item.id: item for item in items}
+    out: list[Episode] = []
+    episode_views = []
+    for ep in episodes:
+        folder = site / "episodes" / ep.slug
+        view = views.episode_view(ep, config, by_id, folder=folder)
+        name = episode_pack_name(ep.slug)
+        key = _key(config, dataclasses.replace(view, downloads=(), chapters_track=""))
+        _write(folder / name, f"episodes/{ep.slug}/{name}", key, keys, made, lambda: episode_pack(view, config))
+        out.append(dataclasses.replace(ep, files={**ep.files, "docx": config.url("episodes", ep.slug, name)}))
+        episode_views.append(view)
+    for qv in views.question_views(items, episode_views):
+        name = question_pack_name(qv.id)
+        path = site / "questions" / qv.id / name
+        if not qv.answers:
+            path.unlink(missing_ok=True)
+            continue
+        key = _key(config, qv.question, [(a.episode.slug, a.episode.title, a.episode.interviewee, a.episode.role,
+                                          a.episode.date_label, a.episode.reviewed, a.episode.cite,
+                                          a.episode.page_url, a.chapter) for a in qv.answers])
+        _write(path, f"questions/{qv.id}/{name}", key, keys, made, lambda: question_pack(qv, config))
+    if state is not None and made != keys:
+        write_json(state, made)
+    return out
+
+
+PACK_VERSION = 2  # raise when the packs' layout changes, so every pack is made again
+
+
+def _key(config: Config, *content: Any) -> str:
+    """What a pack is made from; ``repr`` of the frozen views is stable for the same input."""
+    text = repr((PACK_VERSION, config.title, config.author, config.feed_language, content))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _write(path: Path, rel: str, key: str, keys: dict[str, str], made: dict[str, str], make) -> None:
+    if keys.get(rel) != key or not path.is_file():
+        if write_bytes_if_changed(path, make()):
+            log.info("wrote %s", path)
+    made[rel] = key
+
+
+def _load(state: Path | None) -> dict[str, str]:
+    try:
+        data = json.loads(state.read_text(encoding="utf-8")) if state is not None else {}
+    except (OSError, ValueError):
+        return {}  # no record (or a broken one): every pack is made again
+    return data if isinstance(data, dict) else {}
+
+
+# ---------------------------------------------------------------- the two packs
+
+
+def episode_pack(view: views.EpisodeView, config: Config) -> bytes:
+    """One interview as a DOCX (bytes)."""
+    doc = _document(view.title, config, view.language, view.date)
+    _add(doc, _t(view.title), "Title")
+    if view.interviewee:
+        _line(doc, ("Interviewee: ", True), view.interviewee + (f", {view.role}" if view.role else ""))
+    if view.interviewer:
+        _line(doc, ("Interviewer: ", True), view.interviewer)
+    _line(doc, ("Date: ", True), f"{view.date_label} · {view.duration.label}")
+    if view.description:
+        _add(doc).add_run(_t(view.description)).italic = True
+    para = _line(doc, ("Listen and read online: ", True))
+    _link(para, view.page_url, view.page_url)
+    if not view.reviewed:
+        _notice(doc, "Automatic transcript, not yet reviewed by a person. It may contain mistakes.")
+    _about(doc, view)
+    if view.chapters:
+        _add(doc, "Contents", "Heading 1")
+        for ch in view.chapters:
+            para = _add(doc, style="List Number")
+            _link(para, ch.title, anchor=_bookmark(ch))
+            para.add_run("  ")
+            _link(para, ch.start.clock, f"{view.page_url}#t={ch.start.seconds}", muted=True)
+    for ch in view.chapters:
+        heading = _add(doc, _t(ch.heading), "Heading 1")
+        _mark(heading, _bookmark(ch), ch.index)
+        meta = _add(doc)
+        _link(meta, f"Play from {ch.start.clock}", f"{view.page_url}#t={ch.start.seconds}")
+        if ch.title != ch.heading:
+            _run(meta, f" · {ch.title}", muted=True)
+        _low_confidence(doc, ch)
+        for p in ch.paragraphs:
+            _turn(doc, p, view.page_url)
+    if view.paragraphs:
+        _add(doc, "Transcript", "Heading 1")
+        for p in view.paragraphs:
+            _turn(doc, p, view.page_url)
+    return _save(doc)
+
+
+def question_pack(qv: views.QuestionView, config: Config) -> bytes:
+    """Every published interviewee's answer to one question, as a DOCX (bytes)."""
+    newest = max((a.episode.date for a in qv.answers), default=None)
+    doc = _document(qv.question, config, config.feed_language, newest)
+    _add(doc, _t(qv.question), "Title")
+    count = len(qv.answers)
+    _line(doc, f"{count} answer{'s' if count != 1 else ''}, from {config.title}", muted=True)
+    for a in qv.answers:
+        ep, ch = a.episode, a.chapter
+        who = ep.interviewee or ep.title
+        _add(doc, _t(who + (f", {ep.role}" if ep.interviewee and ep.role else "")), "Heading 1")
+        facts = _line(doc, "From ")
+        _link(facts, ep.title, f"{ep.page_url}#{ch.anchor}")
+        _run(facts, f" · {ep.date_label} · ")
+        _link(facts, f"Play from {ch.start.clock}", f"{ep.page_url}#t={ch.start.seconds}")
+        if not ep.reviewed:
+            _notice(doc, "Automatic transcript, not yet reviewed by a person. It may contain mistakes.")
+        _low_confidence(doc, ch)
+        for p in ch.paragraphs:
+            _turn(doc, p, ep.page_url)
+        if ep.cite:
+            _line(doc, ("Cite this interview: ", True), ep.cite, size=9)
+    return _save(doc)
+
+
+# ---------------------------------------------------------------- parts
+
+
+def _about(doc, view: views.EpisodeView) -> None:
+    """"About this transcript" and the citation, as the episode page shows them."""
+    if not view.provenance:
+        return
+    _add(doc, "About this transcript", "Heading 1")
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in view.provenance:
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(_t(label)).bold = True
+        cells[1].paragraphs[0].add_run(_t(value))
+    _line(doc, ("Cite this interview: ", True), view.cite)
+
+
+def _add(doc, text: str = "", style: str | None = None) -> Paragraph:
+    """``doc.add_paragraph``, less its search of the whole body for the section properties
+    on every call (which made a long pack quadratic): they are the body's last element."""
+    body = doc.element.body
+    p = OxmlElement("w:p")
+    body[-1].addprevious(p) if body[-1].tag == qn("w:sectPr") else body.append(p)
+    para = Paragraph(p, doc._body)
+    if style:
+        para.style = style
+    if text:
+        para.add_run(text)
+    return para
+
+
+def _turn(doc, p: views.Paragraph, page_url: str) -> None:
+    """One speaker turn: the name, the time (a link to the page playing from it), the words."""
+    para = _add(doc)
+    para.paragraph_format.space_after = Pt(6)
+    para.add_run(_t(p.name)).bold = True
+    para.add_run(" ")
+    _link(para, p.start.clock, f"{page_url}#t={p.start.seconds}", muted=True)
+    text = para.add_run(" " + _t(p.text))
+    text.italic = p.is_interviewer  # the page sets the interviewer's questions in italics
+
+
+def _low_confidence(doc, ch: views.ChapterView) -> None:
+    if ch.low_confidence:
+        _notice(doc, "Low confidence: Learncast is not sure this is where the question was asked "
+                     f"(confidence {ch.confidence * 100:.0f}%).")
+
+
+def _notice(doc, text: str) -> None:
+    run = _add(doc).add_run(_t(text))
+    run.italic = True
+    run.font.color.rgb = MUTED
+
+
+def _line(doc, *parts, muted: bool = False, size: float | None = None):
+    """A paragraph of runs; a part is text, or (text, bold)."""
+    para = _add(doc)
+    for part in parts:
+        text, bold = part if isinstance(part, tuple) else (part, False)
+        run = _run(para, text, muted=muted)
+        run.bold = bold
+        if size:
+            run.font.size = Pt(size)
+    return para
+
+
+def _run(para, text: str, *, muted: bool = False):
+    run = para.add_run(_t(text))
+    if muted:
+        run.font.color.rgb = MUTED
+    return run
+
+
+def _link(para, text: str, url: str | None = None, *, anchor: str | None = None, muted: bool = False) -> None:
+    """A hyperlink run: to ``url`` (outside the document) or to a bookmark (``anchor``)."""
+    link = OxmlElement("w:hyperlink")
+    if url:
+        link.set(qn("r:id"), _rid(para.part, url))
+    else:
+        link.set(qn("w:anchor"), anchor or "")
+    link.set(qn("w:history"), "1")
+    run = Run(OxmlElement("w:r"), para)
+    run.text = _t(text)
+    run.font.underline = True
+    run.font.color.rgb = MUTED if muted else LINK_COLOUR
+    link.append(run._r)
+    para._p.append(link)
+
+
+def _rid(part, url: str) -> str:
+    """The relationship id of a link target, one per URL. python-docx's ``relate_to`` looks
+    through every relationship for each link, which made a 300-answer pack take a minute."""
+    ids = part.__dict__.setdefault("_learncast_link_ids", {})
+    if url not in ids:
+        ids[url] = part.rels.add_relationship(RT.HYPERLINK, url, f"rLink{len(ids) + 1}", is_external=True).rId
+    return ids[url]
+
+
+def _bookmark(ch: views.ChapterView) -> str:
+    return f"chapter_{ch.index + 1}"  # Word's bookmark names: a letter first, no spaces, 40 at most
+
+
+def _mark(para, name: str, number: int) -> None:
+    """Make ``para`` a bookmark target, so the contents can link to it."""
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end.set(qn("w:id"), str(number))
+    para._p.insert(1 if para._p.pPr is not None else 0, start)
+    para._p.append(end)
+
+
+def _document(title: str, config: Config, language: str, day: dt.date | None):
+    doc = docx.Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(11)
+    props = doc.core_properties
+    props.title = _t(title)[:255]
+    props.author = props.last_modified_by = _t(config.author)[:255]
+    props.subject = _t(config.title)[:255]
+    props.language = language
+    props.comments = f"A reading pack from {_t(config.title)}, made by Learncast."
+    props.keywords = ""
+    props.revision = 1
+    when = dt.datetime.combine(day or dt.date(2000, 1, 1), dt.time(9, 0))
+    props.created = props.modified = when
+    props.last_printed = when
+    return doc
+
+
+def _save(doc) -> bytes:
+    """The DOCX bytes, the zip rewritten with fixed member dates (the same input, the same bytes)."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(member, src.read(info.filename))
+    return out.getvalue()
+
+
+def _t(text: Any) -> str:
+    """Text Word (and lxml) accepts: no control characters or lone surrogates, runs of
+    whitespace as one space (kept at the ends: runs are joined into one line)."""
+    return _SPACES.sub(" ", _ILLEGAL.sub("", str(text or "")))
+
+
+__all__ = ["MIME", "episode_pack", "episode_pack_name", "question_pack", "question_pack_name",
+           "write_reading_packs"]
