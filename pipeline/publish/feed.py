@@ -45,7 +45,7 @@ from ..chapters import chapter_anchor
 from ..config import Config
 from ..errors import BuildError
 from ..fsutil import write_text_if_changed
-from ..models import INTERVIEWEE, Episode, Segment, Transcript
+from ..models import INTERVIEWER, Episode, Segment, Transcript, is_interviewer
 from ..redact import MARKER as REDACTED
 from .artwork import ARTWORK_NAME
 from .podcast20 import register, xml_text
@@ -307,6 +307,34 @@ def show_host(config: Config) -> str:
     return xml_text(config.author, single_line=True)
 
 
+def episode_people(ep: Episode, host: str) -> list[tuple[str, str]]:
+    """The episode's ``podcast:person`` entries: (name, Podcast Taxonomy role).
+
+    The first interviewer is the ``host`` (the show's when the recording names none), any
+    other interviewer a ``co-host``, and every interviewee named in the sidecar or the
+    transcript a ``guest``, in the order of their keys. Keys left with only a placeholder
+    name ("Interviewee 2") are no one to credit.
+    """
+    meta, speakers = ep.recording.meta, ep.transcript.speakers
+    first = xml_text(meta.interviewer or "", single_line=True) or host
+    people = [(first, "host")]
+    named = {**meta.speaker_names(), **speakers}  # the transcript (a person may correct it) wins
+    keys = sorted(named, key=lambda k: (not is_interviewer(k), _key_number(k), k))
+    for key in keys:
+        name = xml_text(named[key], single_line=True)
+        if key == INTERVIEWER or not name or name == key.replace("-", " ").capitalize():
+            continue
+        if name in (DEFAULT_INTERVIEWER, "Interviewee") or any(name == p for p, _ in people):
+            continue
+        people.append((name, "co-host" if is_interviewer(key) else "guest"))
+    return people
+
+
+def _key_number(key: str) -> int:
+    tail = key.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 1
+
+
 def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, host: str) -> FeedEntry:
     meta = ep.recording.meta
     main, alternate = (ep.video, ep.audio) if video else (ep.audio, ep.video)
@@ -338,9 +366,8 @@ def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, ho
         p20.transcript(ep.page_url, "text/html", language=language)
     if ep.files.get("chapters"):
         p20.chapters(ep.files["chapters"])
-    p20.person(xml_text(meta.interviewer or "", single_line=True) or host, "host")
-    if meta.interviewee:
-        p20.person(meta.interviewee, "guest")
+    for name, role in episode_people(ep, host):
+        p20.person(name, role)
     bite = choose_soundbite(ep.transcript)
     if bite is not None:
         p20.soundbite(bite[0], bite[1], _chapter_title_at(ep, bite[0]))
@@ -448,8 +475,8 @@ def choose_soundbite(transcript: Transcript) -> tuple[float, float] | None:
         if REDACTED in seg.text:
             previous = None  # a soundbite never spans a redaction
             continue
-        if seg.speaker == INTERVIEWEE and seg.text.strip() and seg.end > seg.start:
-            if previous == INTERVIEWEE and runs:
+        if not is_interviewer(seg.speaker) and seg.text.strip() and seg.end > seg.start:
+            if previous == seg.speaker and runs:
                 runs[-1].append(seg)
             else:
                 runs.append([seg])
