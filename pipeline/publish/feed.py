@@ -318,7 +318,7 @@ def episode_people(ep: Episode, host: str) -> list[tuple[str, str]]:
     meta, speakers = ep.recording.meta, ep.transcript.speakers
     first = xml_text(meta.interviewer or "", single_line=True) or host
     people = [(first, "host")]
-    named = {**meta.speaker_names(), **speakers}  # the transcript (a person may correct it) wins
+    named = {**speakers, **meta.speaker_names()}  # the sidecar, a person's, wins over the transcript
     keys = sorted(named, key=lambda k: (not is_interviewer(k), _key_number(k), k))
     for key in keys:
         name = xml_text(named[key], single_line=True)
