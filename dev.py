@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
+VOICE_WEIGHTS = "resemblyzer==0.1.4"
 APT_PACKAGES = {"ffmpeg": "ffmpeg", "espeak-ng": "espeak-ng", "chromium": "chromium", "npm": "npm"}
 
 
@@ -44,6 +45,11 @@ def ensure_venv(extras: str) -> None:
     if "openai" in extras or "semantic" in extras:
         sh(PY, "-m", "pip", "install", "--quiet", "torch==2.13.0", cwd=ROOT)
     sh(PY, "-m", "pip", "install", "--quiet", "-e", target, cwd=ROOT)
+    # The speaker encoder's weights: the resemblyzer wheel alone, without its dependencies
+    # (webrtcvad has no wheel and needs a C compiler); pipeline/transcribe/voice_encoder.py
+    # reads the weights with torch and needs none of its code. Without torch it is unused.
+    if "semantic" in extras or "openai" in extras:
+        sh(PY, "-m", "pip", "install", "--quiet", "--no-deps", VOICE_WEIGHTS, cwd=ROOT)
     stamp.touch()
 
 

@@ -89,6 +89,8 @@ def plan(quick: bool, work: Path) -> dict[str, Section]:
                                      "--long-engine", "faster-whisper-batch8"]), timeout=3000),
         Section("folder", [*py, "bench.folder", "--out", str(work / "folder.md")], timeout=900),
         Section("speakers", [*py, "bench.speakers", "--out", str(work / "speakers.md")], timeout=600),
+        Section("diarizers", [*py, "bench.diarizers", "--out", str(work / "diarizers.md")]
+                + ([] if quick else ["--hour"]), timeout=1800),
         Section("chapters", [*py, "bench.chapters"] + (["--no-real"] if quick else []), timeout=1200),
         Section("long", [*build, "long", "--minutes", "5" if quick else "60"], timeout=1500),
         Section("media", [*build, "media", "--minutes", "2" if quick else "10"], timeout=1200),

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from urllib.parse import urlparse
 
 from .errors import ConfigError, LearncastError
-from .models import RecordingMeta
+from .models import ROLES, RecordingMeta, Speaker
 
 CONFIG_NAME = "learncast.toml"
 ENGINES = ("faster-whisper", "openai-whisper")
@@ -220,6 +220,54 @@ def _txt(value: Any) -> str | None:
             return ('expected the verification code a directory gave you (or a list of them), '
                     f'such as verify_txt = "S6lpp-7ZCn8", got {_kind(item)}')
     return None
+
+
+SPEAKERS_MAX = 8  # as many voices as the speaker stage can estimate
+_SPEAKERS_EXPECTED = ('expected a number of speakers (such as 3), or a list such as '
+                      '["Sam Carter (interviewer)", "Helen Ward (interviewee)"]')
+_ROLE_RE = re.compile(r"^(.*?)\s*\((\w+)\)\s*$")
+
+
+def parse_speakers(value: Any) -> tuple[tuple[Speaker, ...], int | None] | str:
+    """A sidecar's ``speakers``: the named speakers and how many there are, or the problem.
+
+    ``3``; ``["Sam Carter (interviewer)", "Helen Ward"]`` (a name without a role is an
+    interviewee's); or a list of tables ``{name = "...", role = "interviewer"}``.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 1 <= value <= SPEAKERS_MAX:
+            return f"{_SPEAKERS_EXPECTED}; {value} is not a number of speakers from 1 to {SPEAKERS_MAX}"
+        return (), value
+    if not isinstance(value, list) or not value:
+        return f"{_SPEAKERS_EXPECTED}, got {_kind(value) if value != [] else 'an empty list'}"
+    if len(value) > SPEAKERS_MAX:
+        return f"{_SPEAKERS_EXPECTED}; {len(value)} speakers listed, at most {SPEAKERS_MAX}"
+    people = []
+    for i, item in enumerate(value, start=1):
+        if isinstance(item, dict):
+            unknown = sorted(set(item) - {"name", "role"})
+            if unknown:
+                return f'{_SPEAKERS_EXPECTED}; item {i} has unknown key "{unknown[0]}" (allowed: name, role)'
+            name, role = item.get("name"), item.get("role", "interviewee")
+        elif isinstance(item, str):
+            m = _ROLE_RE.match(item)
+            name, role = (m.group(1), m.group(2)) if m else (item, "interviewee")
+        else:
+            return f"{_SPEAKERS_EXPECTED}; item {i} is {_kind(item)}"
+        if not isinstance(name, str) or not name.strip():
+            return f"{_SPEAKERS_EXPECTED}; item {i} has no name"
+        if not isinstance(role, str) or role.strip().lower() not in ROLES:
+            shown = f'"{role}"' if isinstance(role, str) else _kind(role)
+            return f'{_SPEAKERS_EXPECTED}; item {i} ("{name.strip()}") has the role {shown}, expected interviewer or interviewee'
+        people.append(Speaker(" ".join(name.split()), role.strip().lower()))
+    if len(people) > 1 and all(p.role == "interviewer" for p in people):
+        return f"{_SPEAKERS_EXPECTED}; every speaker listed is an interviewer: mark who is interviewed \"(interviewee)\""
+    return tuple(people), len(people)
+
+
+def _speakers(value: Any) -> str | None:
+    result = parse_speakers(value)
+    return result if isinstance(result, str) else None
 
 
 def _kind(value: Any) -> str:
@@ -448,6 +496,7 @@ SIDECAR_KEYS = [
         ("interviewee_href", _url, "a page about the interviewee (podcast:person href)"),
         ("interviewee_img", _url, "a picture of the interviewee (podcast:person img)"),
     )],
+    Key("speakers", _speakers, "how many people speak, or who they are, with a role each"),
 ]
 
 
@@ -464,6 +513,12 @@ def load_sidecar(path: Path) -> RecordingMeta:
             values[k] = dt.date.fromisoformat(values[k])
     if "vocabulary" in values:
         values["vocabulary"] = tuple(values["vocabulary"])
+    if "speakers" in data:
+        people, count = parse_speakers(data["speakers"])  # checked above
+        values["speakers"], values["speaker_count"] = people, count
+        names = {p.role: p.name for p in reversed(people)}  # the first of each role
+        values.setdefault("interviewer", names.get("interviewer"))
+        values.setdefault("interviewee", names.get("interviewee"))
     return RecordingMeta(**values)
 
 

@@ -16,6 +16,31 @@ from typing import Any
 
 INTERVIEWER = "interviewer"
 INTERVIEWEE = "interviewee"
+ROLES = (INTERVIEWER, INTERVIEWEE)
+
+
+def speaker_key(role: str, n: int = 1) -> str:
+    """The key of the ``n``-th voice (counting from 1) with ``role``: ``interviewer``,
+    ``interviewer-2``, ..., ``interviewee``, ``interviewee-2``, ..."""
+    return role if n <= 1 else f"{role}-{n}"
+
+
+def speaker_role(key: str) -> str:
+    """``interviewer`` for ``interviewer`` and ``interviewer-N``; ``interviewee`` for any
+    other key (a person may name a key anything in transcript.json)."""
+    return INTERVIEWER if key == INTERVIEWER or key.startswith(INTERVIEWER + "-") else INTERVIEWEE
+
+
+def is_interviewer(key: str) -> bool:
+    return speaker_role(key) == INTERVIEWER
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One speaker a sidecar names: ``speakers = ["Sam Carter (interviewer)", ...]``."""
+
+    name: str
+    role: str = INTERVIEWEE
 
 
 @dataclass(frozen=True)
@@ -40,6 +65,27 @@ class RecordingMeta:
     location_osm: str | None = None
     interviewee_href: str | None = None
     interviewee_img: str | None = None
+    speakers: tuple[Speaker, ...] = ()  # the sidecar's named speakers, in the order they first speak
+    speaker_count: int | None = None  # how many voices (from ``speakers``); None: estimated
+
+    def speaker_names(self) -> dict[str, str]:
+        """The named speakers by key (:func:`speaker_key`), numbered within each role in the
+        order listed; ``interviewee``/``interviewer`` fill the first of their role when the
+        list does not name one."""
+        out: dict[str, str] = {}
+        counts = {role: 0 for role in ROLES}
+        for person in self.speakers:
+            counts[person.role] += 1
+            out[speaker_key(person.role, counts[person.role])] = person.name
+        if self.interviewer and INTERVIEWER not in out:
+            out[INTERVIEWER] = self.interviewer
+        if self.interviewee and INTERVIEWEE not in out:
+            out[INTERVIEWEE] = self.interviewee
+        return out
+
+    @property
+    def interviewer_count(self) -> int:
+        return max(1, sum(1 for p in self.speakers if p.role == INTERVIEWER))
 
 
 @dataclass(frozen=True)

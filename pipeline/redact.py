@@ -250,7 +250,9 @@ def redact_meta(meta: RecordingMeta, applied: Applied) -> RecordingMeta:
     return dataclasses.replace(meta, title=applied.text(meta.title), description=applied.text(meta.description),
                                interviewee=applied.text(meta.interviewee), role=applied.text(meta.role),
                                interviewer=applied.text(meta.interviewer), location=applied.text(meta.location),
-                               season_name=applied.text(meta.season_name))
+                               season_name=applied.text(meta.season_name),
+                               speakers=tuple(dataclasses.replace(p, name=applied.text(p.name) or "")
+                                              for p in meta.speakers))
 
 
 def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:

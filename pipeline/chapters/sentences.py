@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..models import INTERVIEWER, Segment, Transcript
+from ..models import Segment, Transcript, is_interviewer
 
 # A sentence ends at terminal punctuation, possibly followed by a closing quote or bracket.
 _END_RE = re.compile(r"(?:[.?!]|\.\.\.|…)[\"'”’)\]]*$")
@@ -87,7 +87,7 @@ class Sentence:
 
     @property
     def is_interviewer(self) -> bool:
-        return self.speaker == INTERVIEWER
+        return is_interviewer(self.speaker)  # interviewer, interviewer-2, ...
 
     @property
     def normalised(self) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import quote, unquote, urlsplit
 from .. import timecodes
 from ..chapters import CLOSING, INTRO, LOW_CONFIDENCE, chapter_anchor
 from ..config import Config
-from ..models import INTERVIEWEE, INTERVIEWER, Chapter, Episode, MediaFile, Segment, Transcript
+from ..models import INTERVIEWEE, INTERVIEWER, Chapter, Episode, MediaFile, Segment, Transcript, is_interviewer
 
 #: A question page shows an answer's first paragraphs; the rest sit behind "Read more".
 PREVIEW_PARAGRAPHS = 2
@@ -214,7 +214,7 @@ def _paragraphs(t: Transcript, starts: list[float]) -> list[list[Paragraph]]:
         key = current[1]
         out[current[0]].append(Paragraph(
             id=pid, start=Timestamp.at(first), end=round(last, 3), speaker=key,
-            name=clean_text(t.speaker_name(key)) or key, is_interviewer=key == INTERVIEWER, text=" ".join(words)))
+            name=clean_text(t.speaker_name(key)) or key, is_interviewer=is_interviewer(key), text=" ".join(words)))
 
     for seg in sorted(t.segments, key=lambda s: (s.start, s.end)):
         for idx, at, text in _pieces(seg, starts):

@@ -48,7 +48,7 @@ from ..chapters import chapter_anchor
 from ..config import KNOWN_LICENSES, Config
 from ..errors import BuildError
 from ..fsutil import write_text_if_changed
-from ..models import INTERVIEWEE, INTERVIEWER, Episode, Segment, Transcript
+from ..models import INTERVIEWEE, INTERVIEWER, Episode, Segment, Transcript, is_interviewer
 from ..redact import MARKER as REDACTED
 from .artwork import ARTWORK_NAME
 from .podcast20 import register, xml_text
@@ -314,22 +314,41 @@ def show_host(config: Config) -> str:
 _PLACEHOLDER = re.compile(r"(speaker|interviewee|interviewer|guest)[\s_-]*\d*", re.IGNORECASE)
 
 
-def guests(ep: Episode) -> list[str]:
-    """Who the episode credits as guests: the interviewee, then each further speaker who
-    speaks in it (a panel: ``speaker-3`` and on) under the name a person gave them, each
-    once; a name that only says "Speaker 3", or that a redaction cut, is no one to credit."""
-    names = [ep.recording.meta.interviewee or ""]
-    t = ep.transcript
+def episode_people(ep: Episode, host: str) -> list[tuple[str, str]]:
+    """The episode's ``podcast:person`` entries: (name, Podcast Taxonomy role).
+
+    The first interviewer is the ``host`` (the show's when the recording names none), any
+    other interviewer a ``co-host``, and the interviewee and every further speaker who
+    speaks in it (a panel; a speaker a person added in the studio) a ``guest``, in the
+    order of their keys, each once. A name that only says "Speaker 3" or "Interviewee 2",
+    or that a redaction cut, is no one to credit.
+    """
+    meta, t = ep.recording.meta, ep.transcript
+    first = xml_text(meta.interviewer or "", single_line=True) or host
+    people = [(first, "host")]
+    named = {**t.speakers, **meta.speaker_names()}  # the sidecar, a person's, wins over the transcript
     speaking = {s.speaker for s in t.segments if s.text.strip()}
-    for key in t.speakers:
-        if key not in (INTERVIEWER, INTERVIEWEE) and key in speaking:
-            names.append(t.speakers[key])
-    out: list[str] = []
-    for name in names:
-        name = xml_text(name, single_line=True)
-        if name and not _PLACEHOLDER.fullmatch(name) and REDACTED not in name and name.casefold() not in {n.casefold() for n in out}:
-            out.append(name)
-    return out
+    keys = sorted(named, key=lambda k: (not is_interviewer(k), _key_number(k), k))
+    for key in keys:
+        if key == INTERVIEWER or (key != INTERVIEWEE and key not in speaking):
+            continue
+        name = xml_text(named[key], single_line=True)
+        if not name or _PLACEHOLDER.fullmatch(name) or REDACTED in name or name == DEFAULT_INTERVIEWER:
+            continue
+        if any(name.casefold() == p.casefold() for p, _ in people):
+            continue
+        people.append((name, "co-host" if is_interviewer(key) else "guest"))
+    return people
+
+
+def guests(ep: Episode) -> list[str]:
+    """The names the episode credits as guests (see :func:`episode_people`)."""
+    return [name for name, role in episode_people(ep, "") if role == "guest"]
+
+
+def _key_number(key: str) -> int:
+    tail = key.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 1
 
 
 def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, host: str) -> FeedEntry:
@@ -363,9 +382,8 @@ def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, ho
         p20.transcript(ep.page_url, "text/html", language=language)
     if ep.files.get("chapters"):
         p20.chapters(ep.files["chapters"])
-    p20.person(xml_text(meta.interviewer or "", single_line=True) or host, "host")
-    for guest in guests(ep):
-        p20.person(guest, "guest")
+    for name, role in episode_people(ep, host):
+        p20.person(name, role)
     for quote in ep.quotes:  # the team's key quotes are the soundbites; else one is chosen
         p20.soundbite(quote.start, quote.end - quote.start, _shorten(quote.text, 128))
     bite = None if ep.quotes else choose_soundbite(ep.transcript)
@@ -517,8 +535,8 @@ def choose_soundbite(transcript: Transcript) -> tuple[float, float] | None:
         if REDACTED in seg.text:
             previous = None  # a soundbite never spans a redaction
             continue
-        if seg.speaker == INTERVIEWEE and seg.text.strip() and seg.end > seg.start:
-            if previous == INTERVIEWEE and runs:
+        if not is_interviewer(seg.speaker) and seg.text.strip() and seg.end > seg.start:
+            if previous == seg.speaker and runs:
                 runs[-1].append(seg)
             else:
                 runs.append([seg])

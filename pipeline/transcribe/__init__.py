@@ -24,7 +24,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ContextManager
+from typing import Any, Callable, ContextManager, Iterable
 
 from ..config import Config
 from ..errors import InputError
@@ -199,12 +199,19 @@ def transcript_to_file_data(t: Transcript, *, asr_key: str, extra: dict[str, Any
 # ---------------------------------------------------------------- the stage
 
 
-def speaker_names(config: Config, audio: Audio) -> dict[str, str]:
+def speaker_names(config: Config, audio: Audio, keys: Iterable[str] = ()) -> dict[str, str]:
+    """A display name for the interviewer, the interviewee and every other key in ``keys``:
+    the sidecar's (``speakers``, ``interviewer``, ``interviewee``), the show's interviewer,
+    else the key in words ("Interviewee 2")."""
     meta = audio.recording.meta
-    return {
-        INTERVIEWER: meta.interviewer or config.interviewer or "Interviewer",
-        INTERVIEWEE: meta.interviewee or "Interviewee",
+    named = meta.speaker_names()
+    out = {
+        INTERVIEWER: named.get(INTERVIEWER) or config.interviewer or "Interviewer",
+        INTERVIEWEE: named.get(INTERVIEWEE) or "Interviewee",
     }
+    for key in keys:
+        out.setdefault(key, named.get(key) or key.replace("-", " ").capitalize())
+    return out
 
 
 def run_engine(engine: Engine, audio: Audio, settings: Settings, progress: Progress | None) -> RawResult:
@@ -243,12 +250,15 @@ def _clean(segments: tuple[Segment, ...], duration: float) -> list[Segment]:
 
 
 def label_speakers(segments: tuple[Segment, ...], audio: Audio, stereo_wav: Path | None) -> tuple[Segment, ...]:
-    """Give every segment a speaker (interviewer/interviewee), splitting at changes."""
+    """Give every segment a speaker key, splitting at changes: as many voices as the sidecar's
+    ``speakers`` says, else as many as the audio shows (:mod:`.speakers`)."""
     if not segments:
         return segments
     from .speakers import assign_speakers
 
-    return tuple(assign_speakers(list(segments), audio.path, channels_wav=stereo_wav))
+    meta = audio.recording.meta
+    return tuple(assign_speakers(list(segments), audio.path, channels_wav=stereo_wav,
+                                 num_speakers=meta.speaker_count, interviewers=meta.interviewer_count))
 
 
 def transcribe_audio(audio: Audio, config: Config, settings: Settings, *,
@@ -266,7 +276,7 @@ def transcribe_audio(audio: Audio, config: Config, settings: Settings, *,
         model=engine.model_id,
         duration=audio.duration,
         segments=segments,
-        speakers=speaker_names(config, audio),
+        speakers=speaker_names(config, audio, [s.speaker for s in segments]),
         audio_sha256=audio.sha256,
     )
 
@@ -304,6 +314,18 @@ class TranscriptionJob:
     read: Callable[[Path], tuple[dict[str, Any], Transcript]] | None = None
 
 
+def transcript_key(settings: Settings, audio: Audio) -> str:
+    """The ASR key of the recording's settings, plus the sidecar's ``speakers`` when it has
+    them: naming or counting the speakers labels the words again (a sidecar without them
+    keeps the key it always had)."""
+    meta = audio.recording.meta
+    key = settings.for_recording(meta).asr_key(audio.sha256)
+    if meta.speaker_count is None:
+        return key
+    people = ";".join(f"{p.name}|{p.role}" for p in meta.speakers)
+    return hashlib.sha256(f"{key}|speakers={meta.speaker_count}|{people}".encode()).hexdigest()
+
+
 def transcribe_recording(job: TranscriptionJob, audio: Audio) -> tuple[dict[str, Any], Transcript]:
     """The stage: transcript.json for ``audio``, made unless it is current or a person's.
 
@@ -312,7 +334,7 @@ def transcribe_recording(job: TranscriptionJob, audio: Audio) -> tuple[dict[str,
     path = job.folder / TRANSCRIPT_NAME
     read = job.read or load_transcript_file
     stamp = file_stamp(path)
-    key = job.settings.for_recording(audio.recording.meta).asr_key(audio.sha256)
+    key = transcript_key(job.settings, audio)
     if stamp is not None:
         data, transcript = read(path)
         if is_hand_edited(data):
@@ -345,5 +367,5 @@ __all__ = [
     "load_transcript_file",
     "is_hand_edited", "text_edited", "chapters_edited",
     "write_transcript_file", "replace_transcript_file", "transcript_to_file_data", "transcribe_audio",
-    "get_engine", "speaker_names", "require_speech", "TranscriptionJob", "transcribe_recording",
+    "get_engine", "speaker_names", "transcript_key", "require_speech", "TranscriptionJob", "transcribe_recording",
 ]
