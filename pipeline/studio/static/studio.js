@@ -541,7 +541,7 @@
     box.querySelectorAll("select.speaker").forEach((select) => speakerOptions(select, select.value));
   }
 
-  Object.assign(S, { el, clock, send, show, changed, save, flush, render, fillWords, indexWords, turnText,
+  Object.assign(S, { el, clock, send, show, changed, save, flush, render, fillWords, indexWords,
     edited, wordsText, renderSpeakers, refreshSpeakerSelects, renderRedactions, playFrom, said });
 
   // Find and replace (replace.js) changed the file: take it, unless this page has an unsaved edit (its save
