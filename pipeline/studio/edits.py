@@ -50,6 +50,15 @@ def _words_text(words: list[dict[str, Any]]) -> str:
     return " ".join(w["word"].strip() for w in words)
 
 
+def _spelled(seg: dict[str, Any]) -> bool:
+    """The turn's words read as its text (not so after a text editor changed only the text)."""
+    words, text = seg.get("words"), seg.get("text")
+    try:
+        return isinstance(text, str) and _words_text(words) == " ".join(text.split())
+    except (TypeError, KeyError, AttributeError):
+        return False
+
+
 def check_segment(i: int, seg: Any, speakers: dict[str, str]) -> dict[str, Any]:
     """One segment of the body, checked; BadEdit naming what is wrong."""
     where = f"segment {i + 1}"
@@ -102,8 +111,9 @@ def apply_edit(data: dict[str, Any], body: Any) -> dict[str, Any]:
     before = data.get("segments") if isinstance(data.get("segments"), list) else []
     out, changed = [], []
     for i, seg in enumerate(segments):
-        if i < len(before) and seg == before[i] and isinstance(seg, dict) and seg.get("speaker") in speakers:
-            out.append(before[i])  # as saved: checked when it was written; no need to time it again
+        if (i < len(before) and seg == before[i] and isinstance(seg, dict) and seg.get("speaker") in speakers
+                and _spelled(seg)):
+            out.append(before[i])  # as saved and its words spell its text: nothing to check or time again
             continue
         out.append(check_segment(i, seg, speakers))
         changed.append(out[-1])
