@@ -600,6 +600,22 @@ def test_details_are_written_into_the_sidecar_with_its_comments_kept(live: Runni
     assert live.json("POST", f"/api/recordings/{SLUG}/details", {})[0] == 400
 
 
+def test_renaming_the_interviewee_renames_her_in_the_details_too_keeping_the_comments(live: Running):
+    """The feed, the page's header and the citation take the interviewee from the details: a
+    rename in the studio's speakers panel reaches them as well as the captions."""
+    sidecar = live.root / "media" / f"{SLUG}.toml"
+    for name in ("Dr Jane Doe", "Jane Doe"):  # and back, for the other tests
+        current = live.load()
+        data = dict(current["data"], speakers=dict(current["data"]["speakers"], interviewee=name))
+        assert live.save(current["version"], data)[0] == 200
+        text = sidecar.read_text()
+        assert f'interviewee = "{name}"' in text and "# the team's notes: keep this comment" in text
+    current = live.load()  # a save that renames no one leaves the details alone
+    before = sidecar.read_bytes()
+    assert live.save(current["version"], current["data"])[0] == 200
+    assert sidecar.read_bytes() == before
+
+
 # ---------------------------------------------------------------- chapters
 
 CHAPTERS = [  # what the chapter stage would have made for the 8 s tone

@@ -159,6 +159,10 @@ def test_correct_rename_redact_rechapter_review_build_and_the_site_shows_it_all(
     feed = (root / "site" / "feed.xml").read_text(encoding="utf-8")
     assert "01:26 What went wrong" in feed and "02:20 Breaking through bureaucracy" in feed
     assert "Governance" not in feed and CUT not in feed.lower()
+    assert re.search(rf'<podcast:person role="guest"[^>]*>{NEW_NAME}</podcast:person>', feed), "the details follow"
+    assert ">Helen Ward<" not in feed
+    assert 'class="interviewee"' in html and f'>{NEW_NAME}</span>' in html  # the page's header too
+    assert f'interviewee = "{NEW_NAME}"' in (root / "media" / f"{SLUG}.toml").read_text(encoding="utf-8")
 
     heard = hear(episode / "audio.mp3", root.parent / "heard")
     assert CUT not in heard

@@ -34,9 +34,10 @@ from .. import consent, redact, review, tomledit
 from ..chapters import CLOSING, INTRO, LOW_CONFIDENCE, load_questions
 from ..chapters.correct import Changes, correct
 from ..chapters import edits as chapter_edits
+from ..config import read_toml
 from ..errors import ConfigError, LearncastError, UsageError
 from ..fsutil import inside
-from ..models import Recording
+from ..models import INTERVIEWEE, INTERVIEWER, Recording
 from ..status import recording_states
 from ..timecodes import parse_time
 from ..transcribe import TRANSCRIPT_NAME, read_transcript_file, write_transcript_file
@@ -257,7 +258,7 @@ async def get_transcript(studio: Studio, request: Request) -> Response:
     return Response(head.encode() + raw + b"}", media_type="application/json")
 
 
-def save_transcript(ws: Workspace, slug: str, body: Any) -> bytes:
+def save_transcript(ws: Workspace, slug: str, body: Any, sidecar: Path | None = None) -> bytes:
     """Save a person's edit if the file is still the version they edited; Refused(409) with
     both versions otherwise. Written atomically, as a person's write (the checksum stays).
     The answer is JSON bytes, ``{"version": ..., "data": <the file as saved>}``: the file's
@@ -271,19 +272,45 @@ def save_transcript(ws: Workspace, slug: str, body: Any) -> bytes:
         if current != body["version"]:
             raise Refused(409, "the transcript was changed elsewhere since this page loaded it",
                           version=current, current=json.loads(raw), yours=body)
-        data = apply_edit(parsed(path, raw, current), body)
+        before = parsed(path, raw, current)
+        named = {k: before.get("speakers", {}).get(k) for k in ROLE_FIELDS}
+        data = apply_edit(before, body)
         write_transcript_file(path, data, machine=False)
         saved = path.read_bytes()
         version = version_of(saved)
         remember(path, version, data)
     log.info("%s: transcript saved from the studio", slug)
+    renamed = {ROLE_FIELDS[k]: data["speakers"][k] for k in ROLE_FIELDS
+               if data["speakers"].get(k) and data["speakers"][k] != named[k]}
+    if renamed and sidecar is not None:
+        carry_names(ws, sidecar, renamed)
     return b'{"version": "' + version.encode() + b'", "data": ' + saved + b"}"
+
+
+ROLE_FIELDS = {INTERVIEWEE: "interviewee", INTERVIEWER: "interviewer"}  # speaker key -> sidecar key
+
+
+def carry_names(ws: Workspace, sidecar: Path, names: dict[str, str]) -> None:
+    """A speaker renamed in the studio is renamed in the recording's details too (the sidecar's
+    ``interviewee``/``interviewer``, comments kept), so the feed, the page's header and the
+    citation say what the transcript says. A sidecar listing ``speakers = [...]`` names them
+    there; it is left for the person to change."""
+    if sidecar.is_symlink() or not inside(sidecar, ws.media_dir):
+        return
+    try:
+        if sidecar.is_file() and "speakers" in read_toml(sidecar):
+            return
+        tomledit.update_sidecar(sidecar, names)
+    except LearncastError as exc:  # the transcript is saved; say why the details are not
+        log.warning("%s: the new name is not in the details: %s", sidecar, exc.one_line())
 
 
 async def put_transcript(studio: Studio, request: Request) -> Response:
     rec = find(studio.ws, request.path_params["slug"])
     body = await body_json(request)
-    return Response(await run_in_threadpool(save_transcript, studio.ws, rec.slug, body), media_type="application/json")
+    sidecar = rec.sidecar or rec.path.with_suffix(".toml")
+    return Response(await run_in_threadpool(save_transcript, studio.ws, rec.slug, body, sidecar),
+                    media_type="application/json")
 
 
 # ---------------------------------------------------------------- the person's decisions

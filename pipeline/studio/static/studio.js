@@ -301,6 +301,9 @@
         if (!value) return;
         state.data.speakers[key] = value;
         box.querySelectorAll("select.speaker option[value='" + CSS.escape(key) + "']").forEach((o) => { o.textContent = value; });
+        // the save renames the interviewee in the details too (app.carry_names): show it there
+        const details = key === "interviewee" && document.getElementById("d-interviewee");
+        if (details) details.value = value;
         changed();
       });
       row.append(label, input);
