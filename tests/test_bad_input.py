@@ -321,10 +321,10 @@ def test_a_full_disk_fails_only_the_recording_it_hit(one: Path, monkeypatch):
 
     write_bytes = fsutil.write_bytes
 
-    def full_for_good(target, data):
+    def full_for_good(target, data, *args, **kwargs):
         if f"{os.sep}transcripts{os.sep}good{os.sep}" in str(target):
             raise OSError(errno.ENOSPC, "No space left on device")
-        return write_bytes(target, data)
+        return write_bytes(target, data, *args, **kwargs)
 
     monkeypatch.setattr(fsutil, "write_bytes", full_for_good)
     report = build.run(Workspace.open(one), engine="faster-whisper", scorer="lexical")
