@@ -181,15 +181,30 @@ def fingerprint(entries: Iterable[Redaction]) -> str:
 # ---------------------------------------------------------------- applying
 
 
+# A number said is written either way ("eleven days" is often transcribed "11 days"): a cut
+# asked for in one form must match the other, or the words are published uncut.
+_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_NUMBERS.update({w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)})
+_NUMBER_WORDS = {v: k for k, v in _NUMBERS.items()}
+
+
 def _norm(token: str) -> str:
-    """A word as matched: lower case, punctuation and a possessive 's dropped."""
+    """A word as matched: lower case, punctuation and a possessive 's dropped, a number word as digits."""
     word = "".join(_WORD.findall(token.lower().replace("\u2019", "'")))
-    return word[:-2] if word.endswith("'s") and len(word) > 2 else word
+    word = word[:-2] if word.endswith("'s") and len(word) > 2 else word
+    return _NUMBERS.get(word, word)
+
+
+def _word_pattern(word: str) -> str:
+    forms = {word, _NUMBERS.get(word.lower(), word), _NUMBER_WORDS.get(word, word)}
+    return "(?:" + "|".join(re.escape(f) for f in sorted(forms)) + ")" if len(forms) > 1 else re.escape(word)
 
 
 def _phrase_regex(phrase: str) -> re.Pattern[str]:
     words = _WORD.findall(phrase)
-    body = r"[\W_]+".join(re.escape(w) for w in words)
+    body = r"[\W_]+".join(_word_pattern(w) for w in words)
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE | re.UNICODE)
 
 

@@ -56,6 +56,17 @@ def test_phrase_matches_whole_words_in_any_case_everywhere():
     assert a == pytest.approx(1.2) and b == pytest.approx(2.0)
 
 
+def test_a_number_cut_in_words_matches_it_in_digits_and_back():
+    """Whisper writes "eleven days" as "11 days": the cut must still take it (found in the
+    0.1.0 workspace, whose cut of "eleven days" had silently matched nothing)."""
+    t = transcript("It took 11 days for an assessment.", "Eleven days, then twenty more.")
+    applied = redact.apply(t, [redact.Redaction(text="eleven days"), redact.Redaction(text="20 more")])
+    assert [s.text for s in applied.transcript.segments] == [
+        "It took [redacted] for an assessment.", "[redacted] then [redacted]"]
+    assert applied.unmatched == () and len(applied.spans) == 3
+    assert redact.apply(t, [redact.Redaction(text="twelve days")]).unmatched == ("twelve days",)
+
+
 def test_range_redacts_words_inside_it_only():
     t = transcript("one two three four five six")
     applied = redact.apply(t, [redact.Redaction(start=0.8, end=1.6)])
