@@ -81,6 +81,10 @@ def test_the_person_s_edits_and_decisions_are_kept(upgraded):
     assert "Who mattered" in [c["title"] for c in view["chapters"]]
     page = (root / "site" / "episodes" / "helen-ward" / "index.html").read_text(encoding="utf-8")
     assert "The ward nurses mattered most." in page and "Northfield City Council" not in page
+    # 0.1.0 published "11 days" although "eleven days" was cut: the cut now takes it everywhere
+    assert "11 days" in (OLD / "feed-0.1.0.xml").read_text(encoding="utf-8") or "11 days" in json.dumps(old)
+    from test_consent import site_text_hits
+    assert site_text_hits(root / "site" / "episodes" / "helen-ward", "11 days") == []
     assert "Who mattered" in page
     rows = {r.slug: r for r in recording_states(Workspace.open(root))}
     assert rows["helen-ward"].state == "published" and "reviewed" in rows["helen-ward"].detail
