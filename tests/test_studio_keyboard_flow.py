@@ -128,6 +128,8 @@ def rename_the_interviewee(page: Page) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.type(NEW_NAME)
     expect(page.locator('.turn[data-i="2"] select.speaker option:checked')).to_have_text(NEW_NAME)
+    expect(page.locator("#who-interviewee")).to_have_text(NEW_NAME)  # the page's header follows
+    expect(page.locator("#d-interviewee")).to_have_value(NEW_NAME)  # and the details form
     expect(page.locator("#save-state")).to_have_text("All changes saved", timeout=10_000)
 
 

@@ -304,6 +304,8 @@
         // the save renames the interviewee in the details too (app.carry_names): show it there
         const details = key === "interviewee" && document.getElementById("d-interviewee");
         if (details) details.value = value;
+        const who = key === "interviewee" && document.getElementById("who-interviewee");
+        if (who) who.textContent = value;
         changed();
       });
       row.append(label, input);
