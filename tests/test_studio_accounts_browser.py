@@ -8,37 +8,21 @@ Screenshots go to the studio's screenshot folder for a person to look at.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from conftest import browser_missing
 from test_studio import SLUG, built, ws  # noqa: F401 - fixtures
 from test_studio_accounts import SAM, SAM_PW, add_users, team_server
-from test_studio_browser import serious_violations, shot
+from test_studio_browser import page, serious_violations, shot  # noqa: F401 - fixtures
 
 try:
-    from playwright.sync_api import Browser, Page, expect
+    from playwright.sync_api import Page, expect
 except ImportError:
     pass
 
 _missing = browser_missing()
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(_missing), reason=_missing)]
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A tab that fails the test on any script error or unexpected failed request."""
-    problems: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # axe is injected
-    p = context.new_page()
-    p.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
-    p.expected_statuses = set()
-    p.on("response", lambda r: r.status >= 400 and r.status not in p.expected_statuses
-         and problems.append(f"HTTP {r.status} {r.url}"))
-    yield p
-    context.close()
-    assert not problems, problems
 
 
 def focused(page: Page) -> str:

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from test_studio import SLUG, Running, built, edit_word, running, sha, ws  # noqa: F401 - fixtures
 
-from conftest import AXE, ROOT, browser_missing
+from conftest import ROOT, browser_missing
+from test_studio_browser import page, serious_violations  # noqa: F401 - fixtures
 
 PREVIEW, APPLY = "/api/replace/preview", "/api/replace/apply"
 SHOTS = Path(os.environ.get("LEARNCAST_STUDIO_SHOTS", ROOT / "test-artifacts" / "studio"))
@@ -142,30 +143,6 @@ def test_slugs_and_bodies_that_do_not_fit_are_refused_with_one_line(live: Runnin
 
 _missing = browser_missing()
 browser_only = pytest.mark.skipif(bool(_missing), reason=_missing or "the browser is here")
-
-
-@pytest.fixture
-def page(browser):
-    """A tab that fails the test on any script error or unexpected failed request."""
-    problems: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # axe is injected
-    p = context.new_page()
-    p.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
-    p.expected_statuses = set()
-    p.on("response", lambda r: r.status >= 400 and r.status not in p.expected_statuses
-         and problems.append(f"HTTP {r.status} {r.url}"))
-    yield p
-    context.close()
-    assert not problems, problems
-
-
-def serious_violations(page) -> list[str]:
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/js`")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
-            for v in result if v["impact"] in ("serious", "critical")]
 
 
 def tab_to(page, element_id: str, limit: int = 40) -> None:
