@@ -318,19 +318,21 @@ def episode_people(ep: Episode, host: str) -> list[tuple[str, str]]:
     """The episode's ``podcast:person`` entries: (name, Podcast Taxonomy role).
 
     The first interviewer is the ``host`` (the show's when the recording names none), any
-    other interviewer a ``co-host``, and the interviewee and every further speaker who
-    speaks in it (a panel; a speaker a person added in the studio) a ``guest``, in the
-    order of their keys, each once. A name that only says "Speaker 3" or "Interviewee 2",
+    other interviewer a ``co-host``, and the interviewee, everyone the sidecar names and
+    every further speaker who speaks in it (a speaker a person added in the studio) a
+    ``guest``, in the order of their keys, each once. A name that only says "Speaker 3" or "Interviewee 2",
     or that a redaction cut, is no one to credit.
     """
     meta, t = ep.recording.meta, ep.transcript
     first = xml_text(meta.interviewer or "", single_line=True) or host
     people = [(first, "host")]
-    named = {**t.speakers, **meta.speaker_names()}  # the sidecar, a person's, wins over the transcript
+    declared = meta.speaker_names()
+    named = {**t.speakers, **declared}  # the sidecar, a person's, wins over the transcript
     speaking = {s.speaker for s in t.segments if s.text.strip()}
     keys = sorted(named, key=lambda k: (not is_interviewer(k), _key_number(k), k))
     for key in keys:
-        if key == INTERVIEWER or (key != INTERVIEWEE and key not in speaking):
+        # the sidecar's people are credited; a name only the transcript has, if it speaks
+        if key == INTERVIEWER or (key not in declared and key != INTERVIEWEE and key not in speaking):
             continue
         name = xml_text(named[key], single_line=True)
         if not name or _PLACEHOLDER.fullmatch(name) or REDACTED in name or name == DEFAULT_INTERVIEWER:
