@@ -228,8 +228,9 @@ def site(live: Running, tmp_path: Path) -> Path:
 def test_the_site_is_served_under_the_studio(live: Running, site: Path):
     status, headers, body = live.request("GET", "/site/index.html")
     assert status == 200 and body == b"<!doctype html><title>the index</title>"
-    assert "script-src 'self'" in headers["content-security-policy"] and "'unsafe-inline'" not in \
-        headers["content-security-policy"]
+    policy = dict(d.strip().split(" ", 1) for d in headers["content-security-policy"].split(";"))
+    assert policy["script-src"].startswith("'self'") and "'unsafe-inline'" not in policy["script-src"]
+    assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
     assert live.request("GET", "/site/")[2] == body
     status, headers, _ = live.request("GET", "/site")
     assert status == 307 and headers["location"] == "/site/"

@@ -49,7 +49,10 @@ SITE_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip", ".mp3": "audio
               ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm",
               ".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
 # The published pages are learncast's own (no inline script); Pagefind's search needs WebAssembly.
-SITE_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+# Their chapter timeline and overview bars set a width in a style attribute (every text in them
+# is escaped), so attribute styles are allowed there; scripts stay the site's own files only.
+SITE_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; "
             "media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
