@@ -556,8 +556,10 @@
 
   // ------------------------------------------------------------ start
 
-  // The transcript is drawn as soon as it comes (data-transcript), not after the chapters.
-  const loading = [send("GET", "/transcript"), send("GET", "/redactions"), send("GET", "/chapters")];
+  // The transcript is drawn as soon as it comes (data-transcript), not after the chapters; the
+  // chapters and redactions are asked for once it has come, so the server works on it alone.
+  const loading = [send("GET", "/transcript")];
+  loading.push(loading[0].then(() => send("GET", "/redactions")), loading[0].then(() => send("GET", "/chapters")));
   loading[0] = loading[0].then((t) => {
     if (t.status !== 200) { box.replaceChildren(el("p", {}, t.body.error || "The transcript cannot be loaded.")); show(""); return t; }
     state.version = t.body.version;
