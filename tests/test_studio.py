@@ -137,6 +137,18 @@ def running(root: Path, **options) -> Iterator[Running]:
     host, port = sock.getsockname()[:2]
     keys.listen_on(host, port)
     app = create_app(Workspace.open(root), keys, **options)
+    try:
+        with serving(app, sock):
+            yield Running(root, port, keys, host)
+    finally:
+        sock.close()
+
+
+@contextmanager
+def serving(app, sock) -> Iterator[None]:
+    """``app`` served by uvicorn on a thread on ``sock`` until the block ends."""
+    from pipeline import studio
+
     server = studio.server(app, sock)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -145,11 +157,10 @@ def running(root: Path, **options) -> Iterator[Running]:
         time.sleep(0.02)
     assert server.started, "the studio did not start"
     try:
-        yield Running(root, port, keys, host)
+        yield
     finally:
         server.should_exit = True
         thread.join(10)
-        sock.close()
 
 
 @pytest.fixture

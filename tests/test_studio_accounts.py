@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import pytest
 
 from conftest import ROOT
-from test_studio import SLUG, built, edit_word, running, ws  # noqa: F401 - fixtures
+from test_studio import SLUG, built, edit_word, running, serving, ws  # noqa: F401 - fixtures
 
 SAM, SAM_PW = "Sam Reviewer", "correct horse battery staple"
 ALI, ALI_PW = "Ali", "another long passphrase"
@@ -136,18 +136,10 @@ def team_server(root: Path, public_names: tuple[str, ...] = ()) -> Iterator[Team
     team = Team(users_file=users_file(root), public_names=public_names, clock=lambda: clock[0])
     sock = studio.bind(0, "0.0.0.0")
     app, keys, _ = studio.prepare(ws_, sock, team=team)
-    server = studio.server(app, sock)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the studio did not start"
     try:
-        yield TeamServer(root, sock.getsockname()[1], keys, team, clock)
+        with serving(app, sock):
+            yield TeamServer(root, sock.getsockname()[1], keys, team, clock)
     finally:
-        server.should_exit = True
-        thread.join(10)
         sock.close()
 
 
