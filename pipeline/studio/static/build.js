@@ -17,12 +17,7 @@
   let timer = null;
   let wasRunning = false;
 
-  function el(tag, attrs, text) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  const { el } = window.LearncastDom;  // dom.js
 
   // The status line is a live region: change it only when its words change.
   function say(text) { if (stateLine.textContent !== text) stateLine.textContent = text; }

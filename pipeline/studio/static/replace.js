@@ -19,18 +19,7 @@
   const message = $("replace-message");
   let shown = null;  // the preview on screen
 
-  function el(tag, attrs, text) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function clock(t) {
-    t = Math.max(0, Math.floor(t));
-    const h = Math.floor(t / 3600), m = Math.floor(t / 60) % 60, s = t % 60;
-    return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(s).padStart(2, "0");
-  }
+  const { el, clock } = window.LearncastDom;  // dom.js
 
   function post(path, body) {
     return fetch("/api/replace/" + path, {

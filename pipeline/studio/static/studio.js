@@ -31,18 +31,7 @@
   };
   function emit(name, ...args) { for (const fn of hooks[name] || []) fn(...args); }
 
-  function el(tag, attrs, text) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function clock(t) {
-    t = Math.max(0, Math.floor(t));
-    const h = Math.floor(t / 3600), m = Math.floor(t / 60) % 60, s = t % 60;
-    return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(s).padStart(2, "0");
-  }
+  const { el, clock } = window.LearncastDom;  // dom.js
 
   function send(method, path, body, options) {
     return fetch(api + path, Object.assign({
