@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -228,3 +229,17 @@ def test_the_chapters_panel_relabels_a_chapter_into_the_corrections_file(page: P
     assert 'question = "confidence"' in path.read_text(encoding="utf-8")
     shot(page, "recording-chapters.png")
     assert serious_violations(page) == []
+
+
+def test_an_edit_typed_just_before_the_tab_closes_is_saved(page: Page, live: Running):
+    """Closing the tab inside the autosave's wait still saves the edit (the page saves as it is hidden)."""
+    open_recording(page, live)
+    before = on_disk(live)["segments"][2]["text"]
+    page.locator(".turn").nth(2).locator(".w", has_text="rule").dblclick()
+    page.evaluate("document.querySelector('[data-player]').pause()")
+    page.keyboard.type("law")
+    page.close(run_before_unload=True)  # well inside the 700 ms the autosave waits
+    deadline = time.monotonic() + 5
+    while on_disk(live)["segments"][2]["text"] == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "the law that" in on_disk(live)["segments"][2]["text"]
