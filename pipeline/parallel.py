@@ -177,7 +177,7 @@ def _init_worker(root: str, options: dict[str, Any], q: Any) -> None:
 
 
 # Cheap per recording but costly to set up in every worker (chaptering loads a sentence
-# embedding model, ~10 s of CPU per process), so the parent runs them as results arrive,
+# embedding model in every process: see bench/RESULTS.md), so the parent runs them as results arrive,
 # while the workers go on transcribing.
 _PARENT_STEPS = ("chapter", "load")
 

@@ -30,7 +30,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import consent, redact, review, tomledit
+from .. import consent, redact, review, timecodes, tomledit
 from ..chapters import CLOSING, INTRO, LOW_CONFIDENCE, load_questions
 from ..chapters.correct import Changes, correct
 from ..chapters import edits as chapter_edits
@@ -133,10 +133,8 @@ def recording_rows(ws: Workspace) -> list[dict[str, Any]]:
 
 
 def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    s = int(round(seconds))
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    """A time on the studio's pages, to the second; nothing for no time."""
+    return timecodes.clock(seconds, none="")
 
 
 # ---------------------------------------------------------------- requests
