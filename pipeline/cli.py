@@ -480,7 +480,7 @@ def _time_pair(option: str, value: str, example: str) -> tuple[float, str]:
 
 
 @main.command("chapters")
-@click.argument("slug")
+@click.argument("slug", required=False)
 @click.option("--set", "sets", multiple=True, metavar="TIME=LABEL",
               help="Relabel the chapter starting at TIME, or start a new one there (a split). LABEL is a "
                    "question id from the question set, intro or closing. E.g. --set 12:30=governance.")
@@ -496,10 +496,15 @@ def _time_pair(option: str, value: str, example: str) -> tuple[float, str]:
 @click.option("--list", "list_", is_flag=True,
               help="Show the chapters (the default; also shown after a change): times, labels, confidence, "
                    "whether corrected.")
+@click.option("--learn", is_flag=True,
+              help="Offer the interviewer's words at each corrected chapter (of SLUG, or of every recording) "
+                   "as a new phrasing of its question, numbered. Nothing is written without --accept.")
+@click.option("--accept", "accepts", multiple=True, metavar="N",
+              help="With --learn: add phrasing N (or all) to the workspace's question set, comments kept.")
 @workspace_option
-def chapters_cmd(slug: str, sets: tuple[str, ...], moves: tuple[str, ...], merges: tuple[str, ...],
+def chapters_cmd(slug: str | None, sets: tuple[str, ...], moves: tuple[str, ...], merges: tuple[str, ...],
                  titles: tuple[str, ...], removes: tuple[str, ...], clear: bool, list_: bool,
-                 workspace: Path) -> None:
+                 learn: bool, accepts: tuple[str, ...], workspace: Path) -> None:
     """List or correct one recording's chapters (SLUG); corrections are kept in
     transcripts/SLUG/chapters.edit.toml and applied at every build.
 
@@ -508,12 +513,21 @@ def chapters_cmd(slug: str, sets: tuple[str, ...], moves: tuple[str, ...], merge
     Times are SS, MM:SS or HH:MM:SS (decimals allowed); a time names the chapter starting
     within 3 seconds of it. Changes are checked against the current chapters before anything
     is written. With no option, lists the chapters.
+
+    --learn teaches the question set your team's wording: `learncast chapters --learn`
+    lists what your corrections offer, `--learn --accept 2` (or `all`) writes it.
     """
     from .chapters import LOW_CONFIDENCE
     from .chapters import edits as ce
     from .chapters.correct import Changes, correct
+    from .errors import UsageError
     from .migrate import try_migrate
 
+    if learn or accepts:
+        return _learn(workspace, slug, accepts)
+    if slug is None:
+        raise UsageError("which recording? `learncast chapters` needs a SLUG",
+                         fix="write `learncast chapters SLUG` (see `learncast status`), or --learn")
     ws, _ = _slug_folder(workspace, slug)
     try_migrate(ws)
     changes = Changes(
@@ -540,6 +554,30 @@ def chapters_cmd(slug: str, sets: tuple[str, ...], moves: tuple[str, ...], merge
     for c in chapters:
         mark = "corrected" if c.corrected else ("check" if c.confidence < LOW_CONFIDENCE else "")
         click.echo(f"{ce.clock(c.start):>9}  {c.question:<{width}}  {c.confidence:4.2f}  {mark:<9}  {c.title}")
+
+
+def _learn(workspace: Path, slug: str | None, accepts: tuple[str, ...]) -> None:
+    """`learncast chapters [SLUG] --learn [--accept N]`: phrasings from corrected chapters."""
+    from .chapters import learn
+    from .chapters.edits import clock
+    from .migrate import try_migrate
+
+    ws = _slug_folder(workspace, slug)[0] if slug else _open(workspace)
+    try_migrate(ws)
+    found = learn.candidates(ws, [slug] if slug else None)
+    if not found:
+        click.echo("No new phrasings: correct a chapter first (`learncast chapters SLUG --set TIME=QUESTION`), "
+                   "or the corrected chapters' wording is in the question set already.")
+        return
+    if accepts:
+        chosen = learn.pick(found, accepts)
+        path = learn.accept(ws, chosen)
+        click.echo(f"Added {len(chosen)} phrasing(s) to {path}. The next `learncast build` chapters every "
+                   "recording again with them.")
+        return
+    for n, c in enumerate(found, 1):
+        click.echo(f'{n:>3}. {c.question}: "{c.text}"  ({c.slug} at {clock(c.start)})')
+    click.echo("Accept with `learncast chapters --learn --accept N` (several --accept, or --accept all).")
 
 
 def _when(option: str, value: str, example: str = "") -> float:

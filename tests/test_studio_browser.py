@@ -231,6 +231,35 @@ def test_the_chapters_panel_relabels_a_chapter_into_the_corrections_file(page: P
     assert serious_violations(page) == []
 
 
+@pytest.mark.usefixtures("tolerance")
+def test_teaching_the_question_set_from_a_correction_with_the_keyboard(page: Page, live: Running):
+    from pipeline.chapters import load_questions
+
+    give_chapters(live.root, edits=None)
+    open_recording(page, live)
+    page.locator("#chapter-bar li button").nth(1).click()
+    page.get_by_label("Question", exact=True).select_option("bureaucracy")
+    expect(page.locator("#chapter-message")).to_contain_text("Relabelled")
+    summary = page.locator("#learn summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Find wordings in my corrections").focus()
+    page.keyboard.press("Enter")
+    box = page.locator("#learn-items input[type=checkbox]")
+    expect(box).to_have_count(1)
+    expect(page.locator("#learn-items label")).to_contain_text("What rules did you have to break to make this work?")
+    expect(box).to_be_focused()
+    expect(box).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Add the ticked wordings")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#learn-message")).to_contain_text("Added 1 wording to")
+    phrasings = load_questions(live.root / "questions.toml").by_id["bureaucracy"].phrasings
+    assert "What rules did you have to break to make this work?" in phrasings
+    shot(page, "recording-learn.png")
+    assert serious_violations(page) == []
+
+
 def test_an_edit_typed_just_before_the_tab_closes_is_saved(page: Page, live: Running):
     """Closing the tab inside the autosave's wait still saves the edit (the page saves as it is hidden)."""
     open_recording(page, live)

@@ -45,6 +45,7 @@ from ..workspace import Workspace, check_slug, file_lock
 from . import builds, editlog, signin
 from .editor import redaction_spans
 from .edits import UNCERTAIN_BELOW, BadEdit, apply_edit, uncertain_count, version_of
+from .learn import accept_learned, learn_data
 from .replace import post_apply as replace_apply, post_preview as replace_preview
 from .security import SAFE_METHODS, BodyTooLarge, Guard, Secrets, current_user, team_user
 
@@ -527,6 +528,17 @@ async def post_chapters(studio: Studio, request: Request) -> Response:
     return JSONResponse(await run_in_threadpool(change_chapters, studio.ws, rec.slug, body))
 
 
+async def get_learn(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    return JSONResponse(await run_in_threadpool(learn_data, studio.ws, rec.slug))
+
+
+async def post_learn(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    body = _object(await body_json(request))
+    return JSONResponse(await run_in_threadpool(accept_learned, studio.ws, rec.slug, body))
+
+
 async def api_recordings(studio: Studio, request: Request) -> Response:
     return JSONResponse({"recordings": await run_in_threadpool(recording_rows, studio.ws)})
 
@@ -564,6 +576,8 @@ def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | No
         Route(f"{r}/details", route(post_details), methods=["POST"]),
         Route(f"{r}/chapters", route(get_chapters), methods=["GET"]),
         Route(f"{r}/chapters", route(post_chapters), methods=["POST"]),
+        Route(f"{r}/learn", route(get_learn), methods=["GET"]),
+        Route(f"{r}/learn", route(post_learn), methods=["POST"]),
         Route("/api/replace/preview", replace_preview, methods=["POST"]),
         Route("/api/replace/apply", replace_apply, methods=["POST"]),
         Route("/signin", signin.get_signin, methods=["GET"]),
