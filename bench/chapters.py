@@ -464,6 +464,10 @@ def report(results_by_scorer: dict[str, list[Result]], build_seconds: dict[str, 
         out += [f"## Scorer `{name}`" + (" (default)" if name == default else ""), ""]
         out += interview_table(results)
         evals = [r for r in results if r.item.group in SETS]
+        if evals:
+            from bench.chapter_errors import report_lines
+
+            out += ["", *report_lines(evals)]
         audio = sum(r.duration for r in results)
         secs = sum(r.seconds for r in results)
         hour_secs, hour_len = hour.get(name, (float("nan"), 0.0))
