@@ -233,5 +233,37 @@ def changed(confirmed: Mapping[str, Sequence[str]], *, chapters: Iterable[str],
     return out
 
 
+def suggest_for(folder: Path, transcript: Transcript, top: int = 5,
+                extractor: str | None = None) -> dict[str, list[str]]:
+    """The suggestions for the recording in ``folder``, from its transcript as published
+    (redactions applied, so a cut word is never suggested)."""
+    applied = redact.apply(transcript, redact.load(folder))
+    return suggestions(applied.transcript, top, extractor)
+
+
+def listing(transcript: Transcript, confirmed: Mapping[str, Sequence[str]],
+            suggested: Mapping[str, Sequence[str]] | None, unavailable: str = "") -> list[str]:
+    """What ``learncast themes SLUG`` shows: per chapter, what is confirmed and what is suggested."""
+    titles: dict[str, str] = {}
+    for ch in sorted(transcript.chapters, key=lambda c: c.start):
+        titles.setdefault(ch.question, ch.title)
+    lines: list[str] = []
+    for qid in [*titles, *(k for k in confirmed if k not in titles)]:
+        mine = list(confirmed.get(qid, []))
+        title = titles.get(qid)
+        if title is None:
+            lines.append(f"{qid} (no such chapter now: not published)")
+        else:
+            lines.append(qid if title == qid else f"{qid} ({title})")
+        lines.append("  confirmed: " + (", ".join(mine) if mine else "none"))
+        if suggested is not None:
+            have = {theme_slug(t) for t in mine}
+            new = [s for s in suggested.get(qid, []) if theme_slug(s) not in have]
+            lines.append("  suggested: " + (", ".join(new) if new else "none"))
+    if unavailable:
+        lines.append(f"no suggestions: {unavailable}")
+    return lines
+
+
 __all__ = ["THEMES_NAME", "Published", "chapter_texts", "changed", "clean", "load_themes", "parse_list",
-           "publish", "save_themes", "suggestions", "theme_problem", "theme_slug"]
+           "listing", "publish", "save_themes", "suggest_for", "suggestions", "theme_problem", "theme_slug"]
