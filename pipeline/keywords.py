@@ -59,6 +59,7 @@ meant felt feel feels told tried try trying started start came come coming went 
 """.split())
 
 _SENTENCE = re.compile(r"[.!?;:]+(?:\s+|$)|\s+-\s+|\n+")
+_PHRASE_BREAK = re.compile(r"[,()\[\]\"\u201c\u201d]+|\s[-\u2013\u2014]+\s")  # a keyword never spans these
 _WORD = re.compile(r"[^\W\d_](?:[\w'\u2019-]*\w)?", re.UNICODE)
 _MARKER = "[redacted]"
 
@@ -85,9 +86,9 @@ def candidates(text: str, max_words: int = MAX_WORDS) -> list[str]:
     """Every word n-gram of the text (1 to ``max_words`` words) made only of content words,
     lower-cased, in order of first appearance, each once."""
     seen: dict[str, None] = {}
-    for sentence in sentences(text):
+    for chunk in (c for s in sentences(text) for c in _PHRASE_BREAK.split(s)):
         run: list[str] = []
-        for word in [*_WORD.findall(sentence), ""]:
+        for word in [*_WORD.findall(chunk), ""]:
             content = _content(word) if word else None
             if content:
                 run.append(content)
