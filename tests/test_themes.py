@@ -266,5 +266,12 @@ def test_theme_pages_join_spellings_across_interviews():
     eps = [Ep("a", (chapter("rules", ["Rent debts"]), chapter("trust", ["rent debts", "Landlords"]))),
            Ep("b", (chapter("rules", ["rent debts"]),))]
     views = theme_views(eps)  # type: ignore[arg-type]
+    from types import SimpleNamespace
+
+    from pipeline.models import Theme
+    from pipeline.pages.themes import names
+    published = [SimpleNamespace(themes=(Theme("rules", "Rent debts"), Theme("trust", "rent debts"))),
+                 SimpleNamespace(themes=(Theme("rules", "rent debts"), Theme("rules", "Trust")))]
+    assert names(published) == {"rent-debts": "rent debts", "trust": "Trust"}  # type: ignore[arg-type]
     assert [(v.name, v.slug, len(v.entries), v.interviews) for v in views] == [
         ("Landlords", "landlords", 1, 1), ("rent debts", "rent-debts", 3, 2)]

@@ -1,6 +1,7 @@
 """Themes in Debian's chromium (Playwright): the themes index, a theme page and an episode
 page with themes pass axe-core (no serious or critical violation) in light and dark mode,
-fit a 360 px phone, and a theme page's link plays the chapter it lists. The site is the
+fit a 360 px phone; a theme page's link plays the chapter it lists; search narrows to a
+theme with Pagefind's filter. The site is the
 learning library's (test_library_browser.py: Episodes made in code, real MP3 tones) with
 themes confirmed on some chapters. Screenshots go to test-artifacts/browser/.
 """
@@ -32,6 +33,7 @@ def site(tmp_path_factory) -> Path:
     from pipeline.config import Config
     from pipeline.models import Theme
     from pipeline.pages import render_site
+    from pipeline.pages.search import build_search_index
 
     root = tmp_path_factory.mktemp("themes")
     config = Config(root=root, title="Changing services", description="Interviews about changing services.",
@@ -44,6 +46,7 @@ def site(tmp_path_factory) -> Path:
         episodes.append(dataclasses.replace(ep, themes=themes))
     (root / "site" / "feed.xml").write_text("<rss/>")
     render_site(config, root / "site", episodes, questions, workspace_root=root)
+    build_search_index(root / "site")
     return root / "site"
 
 
@@ -108,6 +111,33 @@ def test_a_theme_page_plays_the_chapter_it_lists(browser, problems: Problems, ba
         wait_for_metadata(p)
         p.wait_for_function("s => Math.abs(document.querySelector('[data-player]').currentTime - s) < 0.5",
                             arg=start, timeout=10_000)
+    finally:
+        p.context.close()
+    assert not problems, problems
+
+
+def test_search_narrows_to_a_theme(browser, problems: Problems, base: str):
+    from playwright.sync_api import expect
+
+    p = tab(browser, problems, viewport=SCREEN)
+    try:
+        p.goto(base + "search/index.html")
+        p.locator(".pagefind-ui__search-input").fill("defend")  # said in every interview
+        results = p.locator(".pagefind-ui__result")
+        expect(results).to_have_count(len(PEOPLE), timeout=10_000)
+        summary = p.locator("summary.pagefind-ui__filter-name", has_text="Theme")
+        expect(summary).to_have_count(1, timeout=10_000)
+        if not summary.evaluate("s => s.parentElement.open"):
+            summary.click()
+        # one value per theme, as the theme pages spell it ("Rent debts" and "rent debts" are one)
+        values = p.locator("input.pagefind-ui__filter-checkbox[name='Theme']")
+        expect(values).to_have_count(4)
+        assert sorted(v.get_attribute("value") for v in values.all()) == [
+            "Landlords", "Rent debts", "Standing permission", "Trust"]
+        p.locator("input[name='Theme'][value='Landlords']").check()
+        expect(results).to_have_count(2, timeout=10_000)  # Jane and Priya carry it; Omar does not
+        titles = " ".join(results.locator(".pagefind-ui__result-title").all_inner_texts())
+        assert "Jane Doe" in titles and "Priya Shah" in titles and "Omar" not in titles
     finally:
         p.context.close()
     assert not problems, problems

@@ -175,10 +175,12 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
 
     ordered = sorted(episodes, key=lambda e: e.pub_date, reverse=True)
     episode_views = []
+    theme_names = themes.names(ordered)
     for ep in ordered:
         slug = _safe_name(ep.slug, "episode slug")
         folder = site.site_dir / "episodes" / slug
-        view = themes.with_themes(library.with_library(views.episode_view(ep, config, by_id, folder=folder), ep), ep)
+        view = library.with_library(views.episode_view(ep, config, by_id, folder=folder), ep)
+        view = themes.with_themes(view, ep, theme_names)
         if view.chapters_vtt:
             site.write(f"episodes/{slug}/{view.chapters_vtt}", view.chapters_track)
         site.render("episode.html", f"episodes/{slug}/index.html", episode=view,

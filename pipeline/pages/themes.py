@@ -51,14 +51,25 @@ def link(name: str) -> ThemeLink:
     return ThemeLink(name=name, slug=slug, path=f"themes/{q(slug)}/index.html")
 
 
-def with_themes(view: EpisodeView, ep: Episode) -> EpisodeView:
-    """``view`` with each chapter's confirmed themes on it."""
+def names(episodes: Iterable[Episode]) -> dict[str, str]:
+    """Each theme's name across the site, by slug: as most chapters spell it (then the first
+    in sort order), so every page, link and search filter value says it one way."""
+    spellings: dict[str, Counter[str]] = {}
+    for ep in episodes:
+        for t in ep.themes:
+            spellings.setdefault(theme_slug(t.name), Counter())[t.name] += 1
+    return {slug: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for slug, c in spellings.items()}
+
+
+def with_themes(view: EpisodeView, ep: Episode, site_names: dict[str, str] | None = None) -> EpisodeView:
+    """``view`` with each chapter's confirmed themes on it, named as ``site_names`` has them."""
     chapters = []
     for ch in view.chapters:
         mine: list[ThemeLink] = []
         for t in ep.themes:
-            if t.chapter == ch.question_id and theme_slug(t.name) not in {m.slug for m in mine}:
-                mine.append(link(t.name))
+            slug = theme_slug(t.name)
+            if t.chapter == ch.question_id and slug not in {m.slug for m in mine}:
+                mine.append(link((site_names or {}).get(slug, t.name)))
         chapters.append(dataclasses.replace(ch, themes=tuple(mine)))
     return dataclasses.replace(view, chapters=tuple(chapters))
 
@@ -79,4 +90,4 @@ def theme_views(episodes: Iterable[EpisodeView]) -> list[ThemeView]:
     return sorted(out, key=lambda t: (t.name.casefold(), t.slug))
 
 
-__all__ = ["INDEX_PATH", "ThemeEntry", "ThemeLink", "ThemeView", "link", "theme_views", "with_themes"]
+__all__ = ["INDEX_PATH", "ThemeEntry", "ThemeLink", "ThemeView", "link", "names", "theme_views", "with_themes"]

@@ -79,10 +79,12 @@ def write_reading_packs(config: Config, site_dir: Path, episodes: Sequence[Episo
     by_id = {item.id: item for item in items}
     out: list[Episode] = []
     episode_views = []
+    theme_names = themes.names(episodes)
     for ep in episodes:
         folder = site / "episodes" / ep.slug
         # with the team's takeaways and themes on each chapter, as the pages show them
-        view = themes.with_themes(library.with_library(views.episode_view(ep, config, by_id, folder=folder), ep), ep)
+        view = library.with_library(views.episode_view(ep, config, by_id, folder=folder), ep)
+        view = themes.with_themes(view, ep, theme_names)
         name = episode_pack_name(ep.slug)
         key = _key(config, dataclasses.replace(view, downloads=(), chapters_track=""))
         _write(folder / name, f"episodes/{ep.slug}/{name}", key, keys, made, lambda: episode_pack(view, config))
