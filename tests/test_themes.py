@@ -275,3 +275,33 @@ def test_theme_pages_join_spellings_across_interviews():
     assert names(published) == {"rent-debts": "rent debts", "trust": "Trust"}  # type: ignore[arg-type]
     assert [(v.name, v.slug, len(v.entries), v.interviews) for v in views] == [
         ("Landlords", "landlords", 1, 1), ("rent debts", "rent-debts", 3, 2)]
+
+
+def test_publish_leaves_out_a_theme_said_only_inside_a_cut(tmp_path: Path, caplog):
+    from pipeline import redact
+    from pipeline.models import INTERVIEWEE, INTERVIEWER, Chapter, Segment, Transcript, Word
+
+    def seg(start: float, text: str, speaker: str) -> Segment:
+        tokens = text.split()
+        return Segment(start, start + len(tokens) * 0.5, text, speaker,
+                       tuple(Word(start + i * 0.5, start + (i + 1) * 0.5, " " + t) for i, t in enumerate(tokens)))
+
+    transcript = Transcript("en", "x", "y", 20.0, (
+        seg(0.0, "Which rules did you break?", INTERVIEWER),
+        seg(3.0, "We paid rent debts directly and trusted the landlords.", INTERVIEWEE),
+        seg(10.0, "Any setbacks?", INTERVIEWER),
+        seg(12.0, "Councillor Grey blocked it twice.", INTERVIEWEE)),
+        (Chapter(0.0, 10.0, "rules", "Rules"), Chapter(10.0, 20.0, "setbacks", "Setbacks")))
+    folder = tmp_path / "jane"
+    th.save_themes(folder, {"rules": ["rent debts", "landlords", "trust"], "setbacks": ["Councillor Grey", "delay"],
+                            "governance": ["boards"]})
+    redact.save(folder, [redact.Redaction(start=4.4, end=5.6)])  # "rent debts", by time
+    applied = redact.apply(transcript, redact.load(folder))
+    published = th.publish(folder, applied, transcript, "jane")
+    assert [(t.chapter, t.name) for t in published.themes] == [
+        ("rules", "landlords"), ("rules", "trust"), ("setbacks", "Councillor Grey"), ("setbacks", "delay")]
+    assert any('"rent debts"' in n for n in published.notes) and any('"governance"' in n for n in published.notes)
+    redact.save(folder, [redact.Redaction(start=4.4, end=5.6), redact.Redaction(text="Councillor Grey")])
+    applied = redact.apply(transcript, redact.load(folder))
+    names = [t.name for t in th.publish(folder, applied, transcript, "jane").themes]
+    assert names == ["landlords", "trust", "delay"]  # a cut phrase is never a theme
