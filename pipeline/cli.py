@@ -465,6 +465,46 @@ def takeaway_cmd(slug: str, chapter: str | None, text: str | None, list_: bool, 
             click.echo(f"{i}. {e.describe()}")
 
 
+@main.command("themes")
+@click.argument("slug")
+@click.option("--accept", multiple=True, metavar="QUESTION", help="Confirm the suggested themes of QUESTION (a question id, or all).")
+@click.option("--set", "set_", nargs=2, multiple=True, metavar="QUESTION THEMES",
+              help='Make QUESTION\'s themes these: --set rules "rent debts, landlords" ("" clears them).')
+@click.option("--add", nargs=2, multiple=True, metavar="QUESTION THEMES", help="Add themes to QUESTION's.")
+@click.option("--remove", nargs=2, multiple=True, metavar="QUESTION THEMES", help="Remove themes from QUESTION's.")
+@click.option("--list", "list_", is_flag=True, help="Show the confirmed themes only (no suggestions).")
+@click.option("--suggester", type=click.Choice(["yake", "minilm"]), default=None, help="The keyword extractor (default: yake).")
+@click.option("--count", type=click.IntRange(1, 20), default=5, show_default=True, help="Suggestions per chapter.")
+@workspace_option
+def themes_cmd(slug: str, accept: tuple[str, ...], set_: tuple[tuple[str, str], ...], add: tuple[tuple[str, str], ...],
+               remove: tuple[tuple[str, str], ...], list_: bool, suggester: str | None, count: int, workspace: Path) -> None:
+    """Show SLUG's suggested and confirmed themes per chapter, or confirm and edit them (only confirmed ones are published)."""
+    from . import quotes as qt
+    from . import themes as th
+    from .errors import ModelError
+
+    ws, folder = _slug_folder(workspace, slug)
+    confirmed = th.load_themes(folder)
+    transcript = qt.current_transcript(ws, slug)[0]
+    changing = bool(accept or set_ or add or remove)
+    suggested, unavailable = None, ""
+    if accept or not (changing or list_):
+        try:
+            suggested = th.suggest_for(folder, transcript, count, suggester)
+        except ModelError as exc:
+            if accept:
+                raise
+            unavailable = exc.one_line()
+    if changing:
+        confirmed = th.changed(confirmed, chapters=qt.chapter_ids(transcript), suggested=suggested, accept=accept,
+                               set_=set_, add=add, remove=remove)
+        path = th.save_themes(folder, confirmed)
+        click.echo(f"{slug}: {sum(map(len, confirmed.values()))} theme(s) in {path}. Run `learncast build` to publish them.")
+    if list_ or not changing:
+        for line in th.listing(transcript, confirmed, suggested if not list_ else None, unavailable):
+            click.echo(line)
+
+
 def _time_pair(option: str, value: str, example: str) -> tuple[float, str]:
     """``TIME=VALUE`` from the command line: (seconds, value)."""
     from .chapters.edits import parse_time

@@ -294,6 +294,14 @@ class Takeaway:
 
 
 @dataclass(frozen=True)
+class Theme:
+    """A theme the team confirmed for one chapter (a question id): transcripts/<slug>/themes.toml."""
+
+    chapter: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Episode:
     """Everything the feed and the pages need about one published recording."""
 
@@ -310,6 +318,7 @@ class Episode:
     provenance: dict[str, Any] = field(default_factory=dict)  # engine, model, review, consent, redaction count
     quotes: tuple[Quote, ...] = ()  # the team's key quotes (transcripts/<slug>/quotes.toml), in time order
     takeaways: tuple[Takeaway, ...] = ()  # the team's takeaways (transcripts/<slug>/takeaways.toml)
+    themes: tuple[Theme, ...] = ()  # the team's confirmed themes (transcripts/<slug>/themes.toml)
 
     @property
     def chapters(self) -> tuple[Chapter, ...]:

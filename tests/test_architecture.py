@@ -35,7 +35,8 @@ LAYERS = (
     ("pipeline.config", "pipeline.ffmpeg", "pipeline.tomledit"),
     ("pipeline.workspace",),
     ("pipeline.ingest", "pipeline.transcribe", "pipeline.consent", "pipeline.redact"),  # the stages' inputs
-    ("pipeline.review", "pipeline.chapters", "pipeline.replace", "pipeline.quotes"),  # a person's corrections and picks
+    ("pipeline.review", "pipeline.chapters", "pipeline.replace", "pipeline.quotes", "pipeline.themes",
+     "pipeline.keywords"),  # a person's corrections and picks
     ("pipeline.formats",),
     ("pipeline.pages", "pipeline.publish"),
     ("pipeline.stages", "pipeline.migrate"),  # one recording through the stages

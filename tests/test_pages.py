@@ -148,12 +148,12 @@ def test_every_page_and_static_file_is_written(workspace):
                 site / "episodes" / "jane-doe-leeds" / "index.html", site / "episodes" / "bob" / "index.html",
                 site / "episodes" / "bob" / "chapters.vtt", site / "static" / "site.css",
                 site / "static" / "player.js", site / "static" / "search.js", site / "static" / "library.css",
-                site / "overview" / "index.html"]
+                site / "overview" / "index.html", site / "themes" / "index.html"]
     expected += [site / "questions" / q.id / "index.html" for q in QUESTIONS.questions]
     for path in expected:
         assert path.is_file(), path
         assert path in written
-    assert len(pages(site)) == 4 + 2 + len(QUESTIONS.questions)
+    assert len(pages(site)) == 5 + 2 + len(QUESTIONS.questions)
 
 
 def test_each_page_has_one_h1_lang_landmarks_skip_link_generator_and_title(workspace):

@@ -25,7 +25,7 @@ from ..config import Config
 from ..errors import BuildError
 from ..fsutil import write_bytes, write_text_if_changed
 from ..models import Episode
-from . import library, views
+from . import library, themes, views
 
 log = logging.getLogger(__name__)
 
@@ -175,10 +175,12 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
 
     ordered = sorted(episodes, key=lambda e: e.pub_date, reverse=True)
     episode_views = []
+    theme_names = themes.names(ordered)
     for ep in ordered:
         slug = _safe_name(ep.slug, "episode slug")
         folder = site.site_dir / "episodes" / slug
         view = library.with_library(views.episode_view(ep, config, by_id, folder=folder), ep)
+        view = themes.with_themes(view, ep, theme_names)
         if view.chapters_vtt:
             site.write(f"episodes/{slug}/{view.chapters_vtt}", view.chapters_track)
         site.render("episode.html", f"episodes/{slug}/index.html", episode=view,
@@ -199,9 +201,21 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
         site.render("question.html", f"questions/{qid}/index.html", question=qv, page_title=qv.title)
         site.mark(f"questions/{qid}")
     _remove_marked(site.site_dir / "questions", {qv.id for qv in question_views})
+    _render_themes(site, episode_views)
     log.info("rendered %d episode pages and %d question pages in %s",
              len(episode_views), len(question_views), site.site_dir)
     return site.written
+
+
+def _render_themes(site: _Site, episode_views: list[views.EpisodeView]) -> None:
+    """The themes index and a page per theme; a theme no chapter carries now loses its page."""
+    found = themes.theme_views(episode_views)
+    site.render("themes.html", themes.INDEX_PATH, themes=found, page_title="Themes")
+    for tv in found:
+        slug = _safe_name(tv.slug, "theme")
+        site.render("theme.html", f"themes/{slug}/index.html", theme=tv, page_title=tv.name)
+        site.mark(f"themes/{slug}")
+    _remove_marked(site.site_dir / "themes", {tv.slug for tv in found})
 
 
 def _remove_marked(parent: Path, keep: Iterable[str]) -> list[Path]:

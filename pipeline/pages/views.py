@@ -175,6 +175,7 @@ class ChapterView:
     paragraphs: tuple[Paragraph, ...]
     takeaways: tuple[str, ...] = ()  # the team's, for this chapter (library.with_library)
     quotes: tuple[Any, ...] = ()  # library.QuoteView: the team's key quotes said in this chapter
+    themes: tuple[Any, ...] = ()  # themes.ThemeLink: the team's confirmed themes of this chapter
 
     @property
     def preview(self) -> tuple[Paragraph, ...]:

@@ -125,7 +125,7 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
 
 def _episode(ctx: PublishContext, result: Publishable, state: dict[str, Any], state_path: Path,
              history: History) -> Episode:
-    from .. import quotes, redact
+    from .. import quotes, redact, themes
 
     ws, config = ctx.ws, ctx.config
     slug, audio = result.slug, result.audio
@@ -149,6 +149,8 @@ def _episode(ctx: PublishContext, result: Publishable, state: dict[str, Any], st
     transcript = applied.transcript
     picked = quotes.publish(folder, applied, slug)  # the team's quotes and takeaways, redacted
     result.notes.extend(picked.notes)
+    confirmed = themes.publish(folder, applied, result.transcript, slug)  # the team's themes, never a cut word
+    result.notes.extend(confirmed.notes)
     rec = dataclasses.replace(audio.recording, meta=redact.redact_meta(audio.recording.meta, applied))
     page_url = config.page_url(slug)
     files = _write_downloads(ctx, slug, transcript, out)
@@ -167,6 +169,7 @@ def _episode(ctx: PublishContext, result: Publishable, state: dict[str, Any], st
         provenance=provenance(ws, slug, audio, result.transcript, applied.count),
         quotes=picked.quotes,
         takeaways=picked.takeaways,
+        themes=confirmed.themes,
     )
 
 

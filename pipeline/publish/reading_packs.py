@@ -41,7 +41,7 @@ from docx.text.run import Run
 from ..config import Config
 from ..fsutil import write_bytes_if_changed, write_json
 from ..models import Episode
-from ..pages import views
+from ..pages import library, themes, views
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +79,12 @@ def write_reading_packs(config: Config, site_dir: Path, episodes: Sequence[Episo
     by_id = {item.id: item for item in items}
     out: list[Episode] = []
     episode_views = []
+    theme_names = themes.names(episodes)
     for ep in episodes:
         folder = site / "episodes" / ep.slug
-        view = views.episode_view(ep, config, by_id, folder=folder)
+        # with the team's takeaways and themes on each chapter, as the pages show them
+        view = library.with_library(views.episode_view(ep, config, by_id, folder=folder), ep)
+        view = themes.with_themes(view, ep, theme_names)
         name = episode_pack_name(ep.slug)
         key = _key(config, dataclasses.replace(view, downloads=(), chapters_track=""))
         _write(folder / name, f"episodes/{ep.slug}/{name}", key, keys, made, lambda: episode_pack(view, config))
@@ -102,7 +105,7 @@ def write_reading_packs(config: Config, site_dir: Path, episodes: Sequence[Episo
     return out
 
 
-PACK_VERSION = 2  # raise when the packs' layout changes, so every pack is made again
+PACK_VERSION = 3  # raise when the packs' layout changes, so every pack is made again
 
 
 def _key(config: Config, *content: Any) -> str:
@@ -160,6 +163,7 @@ def episode_pack(view: views.EpisodeView, config: Config) -> bytes:
         if ch.title != ch.heading:
             _run(meta, f" · {ch.title}", muted=True)
         _low_confidence(doc, ch)
+        _chapter_picks(doc, ch)
         for p in ch.paragraphs:
             _turn(doc, p, view.page_url)
     if view.paragraphs:
@@ -176,6 +180,7 @@ def question_pack(qv: views.QuestionView, config: Config) -> bytes:
     _add(doc, _t(qv.question), "Title")
     count = len(qv.answers)
     _line(doc, f"{count} answer{'s' if count != 1 else ''}, from {config.title}", muted=True)
+    _learned(doc, qv)
     for a in qv.answers:
         ep, ch = a.episode, a.chapter
         who = ep.interviewee or ep.title
@@ -209,6 +214,28 @@ def _about(doc, view: views.EpisodeView) -> None:
         cells[0].paragraphs[0].add_run(_t(label)).bold = True
         cells[1].paragraphs[0].add_run(_t(value))
     _line(doc, ("Cite this interview: ", True), view.cite)
+
+
+def _chapter_picks(doc, ch: views.ChapterView) -> None:
+    """The team's themes and takeaways for a chapter, under its heading, as on the page."""
+    if ch.themes:
+        _line(doc, ("Themes: ", True), ", ".join(t.name for t in ch.themes), muted=True)
+    if ch.takeaways:
+        _line(doc, ("Takeaways", True))
+        for text in ch.takeaways:
+            _add(doc, _t(text), "List Bullet")
+
+
+def _learned(doc, qv: views.QuestionView) -> None:
+    """"What people learned about this": every answer's takeaways, as the question page has them."""
+    learned = [(a, t) for a in qv.answers for t in a.chapter.takeaways]
+    if not learned:
+        return
+    _add(doc, "What people learned about this", "Heading 1")
+    for a, text in learned:
+        para = _add(doc, _t(text), "List Bullet")
+        _run(para, " — from ", muted=True)
+        _link(para, a.episode.interviewee or a.episode.title, f"{a.episode.page_url}#{a.chapter.anchor}", muted=True)
 
 
 def _add(doc, text: str = "", style: str | None = None) -> Paragraph:
