@@ -131,14 +131,15 @@ def test_without_javascript_each_answer_has_its_own_player(browser, base: str, s
     assert not problems, problems
 
 
-def test_the_question_page_handout_and_quote_page_pass_axe_and_fit_a_phone(browser, base: str):
+def test_the_question_handout_quote_and_episode_pages_pass_axe_and_fit_a_phone(browser, base: str):
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/js`")
     problems = Problems()
     for viewport in (SCREEN, {"width": 360, "height": 740}):
         p = tab(browser, problems, viewport=viewport, bypass_csp=True)  # axe is injected inline
         try:
-            for name in (QUESTION, "questions/rules/handout.html", "episodes/jane/quote-13-15.5.html"):
+            for name in (QUESTION, "questions/rules/handout.html", "episodes/jane/quote-13-15.5.html",
+                         "episodes/jane/index.html"):  # the last shows the quote card by its quote
                 p.goto(base + name)
                 assert serious_violations(p, AXE) == [], name
                 assert fits_width(p) == [], (name, viewport)
