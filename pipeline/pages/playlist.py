@@ -17,7 +17,6 @@ then every answer's key quotes, who said them, and room for notes, laid out for 
 
 from __future__ import annotations
 
-import logging
 import math
 import posixpath
 from dataclasses import dataclass
@@ -25,8 +24,6 @@ from typing import Any
 
 from .library import span_fragment, spoken
 from .views import QuestionView, Timestamp
-
-log = logging.getLogger(__name__)
 
 HANDOUT = "handout.html"  # beside each question page that has answers
 

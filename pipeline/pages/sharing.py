@@ -32,7 +32,7 @@ from markupsafe import Markup
 from ..config import Config
 from ..models import Episode
 from . import cards
-from .views import ChapterView, EpisodeView, Timestamp
+from .views import EpisodeView, Timestamp
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ def quote_share(view: EpisodeView, qv: Any, ep: Episode, config: Config, show: d
     """The Open Graph tags of a quote's page: its card as the image, its words as the title."""
     url = config.url("episodes", view.slug, qv.page)
     speaker = qv.speaker or view.interviewee
-    title = f"\u201c{_short(qv.text, OG_TITLE_CHARS - len(speaker) - 5)}\u201d \u2014 {speaker}" if speaker else \
+    title = f"\u201c{_short(qv.text, max(40, OG_TITLE_CHARS - len(speaker) - 5))}\u201d \u2014 {speaker}" if speaker else \
         f"\u201c{_short(qv.text)}\u201d"
     tags = [("og:type", "article"), ("og:site_name", show["title"]), ("og:title", title),
             ("og:description", f"A key quote from \u201c{view.title}\u201d ({qv.length}), {show['title']}."),
