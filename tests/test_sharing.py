@@ -87,6 +87,7 @@ def test_the_episode_page_is_a_podcast_episode_with_a_clip_per_chapter(site: Pat
     assert [c["position"] for c in clips] == [1, 2, 3, 4, 5]
     assert [c["url"] for c in clips] == [f"{data['url']}#t={seek}" for seek, _ in chapters]
     assert all(c["endOffset"] > c["startOffset"] for c in clips)
+    assert all(a["endOffset"] <= b["startOffset"] for a, b in zip(clips, clips[1:]))  # no overlap
     assert clips[1]["endOffset"] == pytest.approx(4 + (SECONDS - 8) / 3, abs=0.1) and clips[-1]["endOffset"] == SECONDS
     tags = og(doc)
     assert tags["og:type"] == "article" and tags["og:title"] == "How Jane Doe changed the rules"
@@ -212,7 +213,8 @@ def test_each_answer_on_a_question_page_is_its_chapter_span_of_the_published_mp3
         seek = episode.xpath(f"//nav[@class='contents']//a[@href='#{heading.get('id')}']/@data-seek")[0]
         assert start == float(seek)
         clip = next(c for c in ld(episode)["hasPart"] if c["startOffset"] == start)
-        assert end == clip["endOffset"]  # the same span the episode's Clip data gives
+        # The span the episode's Clip data gives (which stops short of the next chapter's start).
+        assert clip["endOffset"] <= end <= clip["endOffset"] + 0.1
         assert a.xpath(".//audio/@src") == [f"{src}#t={start:g},{end:g}"]  # without scripts: just this answer
         assert len(a.xpath(".//button[@data-playlist-from][@hidden]")) == 1
     playlist = doc.xpath("//section[@data-playlist]")[0]

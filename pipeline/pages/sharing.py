@@ -92,9 +92,13 @@ def _artwork_alt(config: Config) -> str:
 def clips(view: EpisodeView, url: str) -> list[dict[str, Any]]:
     """A schema.org ``Clip`` per chapter: its title, start and end, and a link that plays it."""
     out = []
-    for n, ch in enumerate(sorted(view.chapters, key=lambda c: c.begin), 1):
+    chapters = sorted(view.chapters, key=lambda c: c.begin)
+    for n, ch in enumerate(chapters, 1):
         start = Timestamp.at(ch.begin)
-        end = max(math.ceil(ch.end * 10 - 1e-6) / 10, float(start.seconds) + 0.1)
+        end = math.ceil(ch.end * 10 - 1e-6) / 10
+        if n < len(chapters):  # rounding (or a hand edit) never runs a clip into the next one
+            end = min(end, float(Timestamp.at(chapters[n].begin).seconds))
+        end = max(end, float(start.seconds) + 0.1)
         out.append({"@type": "Clip", "position": n, "name": ch.title,
                     "startOffset": _num(float(start.seconds)), "endOffset": _num(end),
                     "url": f"{url}#t={start.seconds}"})
