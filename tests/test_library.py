@@ -149,7 +149,8 @@ def test_the_build_shows_quotes_takeaways_the_overview_and_the_timeline(ws: Path
     [quote] = page.xpath("//section[@class='key-quotes']//figure")
     assert quote.xpath("string(.//blockquote)").strip() == "We broke the rule"
     assert quote.xpath(".//a[contains(@class, 'quote-play')]/@href") == ["#t=6,6.8"]
-    assert quote.xpath(".//a[@class='quote-share']/@href") == ["https://example.org/learncast/episodes/jane/#t=6,6.8"]
+    # The link to share is the quote's own page (its card as og:image; see test_sharing.py).
+    assert quote.xpath(".//a[@class='quote-share']/@href") == ["https://example.org/learncast/episodes/jane/quote-6-6.8.html"]
     assert "Jane Doe" in quote.xpath("string(.//figcaption)")
     takeaways = page.xpath("//section[@class='chapter'][.//h2[@data-question='rules']]//aside[@class='takeaways']//li")
     assert [li.text_content() for li in takeaways] == ["Drop the form-first rule."]

@@ -153,7 +153,9 @@ def test_every_page_and_static_file_is_written(workspace):
     for path in expected:
         assert path.is_file(), path
         assert path in written
-    assert len(pages(site)) == 5 + 2 + len(QUESTIONS.questions)
+    handouts = sorted(site.glob("questions/*/handout.html"))  # one per answered question (test_sharing.py)
+    assert handouts and all(path in written for path in handouts)
+    assert len(pages(site)) == 5 + 2 + len(QUESTIONS.questions) + len(handouts)
 
 
 def test_each_page_has_one_h1_lang_landmarks_skip_link_generator_and_title(workspace):
@@ -394,7 +396,9 @@ def test_hostile_text_is_escaped_everywhere(workspace):
     render(workspace)
     for path in pages(workspace.site):
         doc = parse(path)
-        scripts = doc.xpath("//script")
+        scripts = doc.xpath("//script[not(@type='application/ld+json')]")
+        for data in doc.xpath("//script[@type='application/ld+json']"):  # JSON-LD: data, never markup
+            assert "<" not in data.text and json.loads(data.text)["@context"] == "https://schema.org", path
         assert all(re.fullmatch(r"(\.\./)*(static|pagefind)/[\w.-]+\.js(\?v=\w+)?", s.get("src", ""))
                    and not (s.text or "").strip() for s in scripts), path  # only our own script files
         assert not [img for img in doc.xpath("//img") if img.get("src") == "x"], path
@@ -408,6 +412,8 @@ def test_hostile_text_is_escaped_everywhere(workspace):
     assert setbacks.xpath("string(//h1)") == QUESTIONS.by_id["setbacks"].question
     raw = (workspace.site / "episodes" / "jane-doe-leeds" / "index.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw and "<script>alert" not in raw
+    [ld] = episode.xpath("//script[@type='application/ld+json']")  # the title, whole, inside the JSON only
+    assert XSS_SCRIPT in json.loads(ld.text)["name"] and "</script" not in ld.text.lower()
 
 
 def test_unsafe_slug_is_refused(workspace):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .. import timecodes
 from ..models import Episode
@@ -53,6 +53,8 @@ class QuoteView:
     share_url: str  # the episode page's address with the fragment ("" without a base URL)
     chapter_anchor: str
     chapter_title: str
+    card: Any = None  # cards.Card: its quote card, beside the episode page (sharing.with_cards)
+    page: str = ""  # its own page's file name, beside the episode page (sharing.render_quote_pages)
 
 
 @dataclass(frozen=True)

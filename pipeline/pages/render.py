@@ -25,7 +25,7 @@ from ..config import Config
 from ..errors import BuildError
 from ..fsutil import write_bytes, write_text_if_changed
 from ..models import Episode
-from . import library, themes, views
+from . import library, playlist, sharing, themes, views
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 #: only folders holding it are ever deleted, so nothing a person put there is lost.
 MARKER = ".learncast-page"
 TEMPLATES_DIR = "templates"  # in the workspace root, searched before the package's own
-STATIC_FILES = ("site.css", "player.js", "search.js", "library.css")
+STATIC_FILES = ("site.css", "player.js", "search.js", "library.css", "sharing.css", "playlist.js")
 ARTWORK_NAMES = ("artwork.jpg", "artwork.png")
 _SAFE_EXTRA = set("-_.")
 
@@ -181,16 +181,17 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
         folder = site.site_dir / "episodes" / slug
         view = library.with_library(views.episode_view(ep, config, by_id, folder=folder), ep)
         view = themes.with_themes(view, ep, theme_names)
+        view, share = sharing.prepare(site, view, ep)  # quote cards and pages; Open Graph and JSON-LD
         if view.chapters_vtt:
             site.write(f"episodes/{slug}/{view.chapters_vtt}", view.chapters_track)
-        site.render("episode.html", f"episodes/{slug}/index.html", episode=view,
+        site.render("episode.html", f"episodes/{slug}/index.html", episode=view, share=share,
                     page_title=view.title)
         site.mark(f"episodes/{slug}")
         episode_views.append(view)
 
     question_views = views.question_views(items, episode_views, site_dir=site.site_dir)
     site.render("index.html", "index.html", episodes=episode_views, questions=question_views,
-                page_title=None)
+                share=sharing.series_share(config, site.show), page_title=None)
     site.render("questions.html", "questions/index.html", questions=question_views,
                 page_title="Questions")
     site.render("search.html", "search/index.html", page_title="Search")
@@ -198,7 +199,8 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
                 page_title="Overview")
     for qv in question_views:
         qid = _safe_name(qv.id, "question id")
-        site.render("question.html", f"questions/{qid}/index.html", question=qv, page_title=qv.title)
+        site.render("question.html", f"questions/{qid}/index.html", question=qv, page_title=qv.title,
+                    **playlist.question_extras(site, qv))  # every answer in one play; the handout
         site.mark(f"questions/{qid}")
     _remove_marked(site.site_dir / "questions", {qv.id for qv in question_views})
     _render_themes(site, episode_views)
