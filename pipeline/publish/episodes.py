@@ -84,7 +84,6 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
     from ..pages import remove_stale, render_site
     from ..pages.search import build_search_index
     from .artwork import publish_show_artwork
-    from .feed import write_feeds
     from .reading_packs import write_reading_packs
 
     ws, config = ctx.ws, ctx.config
@@ -116,11 +115,29 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
     episodes.sort(key=lambda e: e.pub_date, reverse=True)
     # before the pages, which list them
     episodes = write_reading_packs(config, site, episodes, ctx.questions, state=ws.cache_dir / PACKS_STATE)
-    write_feeds(config, site, episodes)
+    _write_language_feeds(config, site, episodes)
     render_site(config, site, episodes, ctx.questions, workspace_root=ws.root)
     remove_stale(site, {e.slug for e in episodes})
-    build_search_index(site)
+    for lang in config.languages if config.bilingual else ("",):
+        build_search_index(site / lang)  # a search index per language (Pagefind stems by <html lang>)
     return [e.slug for e in episodes]
+
+
+def _write_language_feeds(config, site: Path, episodes: list[Episode]) -> None:
+    """feed.xml (and video.xml) in the show's language; in a site of several languages, one
+    pair per language in ``site/<lang>/``, each item linking to that language's page."""
+    from .. import i18n
+    from .feed import write_feeds
+
+    if not config.bilingual:
+        lang = config.feed_language
+        with i18n.use(lang if i18n.has_catalogue(lang) else None):
+            write_feeds(config, site, episodes)
+        return
+    for lang in config.languages:
+        mine = [dataclasses.replace(e, page_url=config.page_url(e.slug, lang)) for e in episodes]
+        with i18n.use(lang):
+            write_feeds(config, site, mine, lang=lang)
 
 
 def _episode(ctx: PublishContext, result: Publishable, state: dict[str, Any], state_path: Path,
