@@ -115,7 +115,7 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
     episodes.sort(key=lambda e: e.pub_date, reverse=True)
     # before the pages, which list them
     episodes = write_reading_packs(config, site, episodes, ctx.questions, state=ws.cache_dir / PACKS_STATE)
-    _write_language_feeds(config, site, episodes)
+    write_language_feeds(config, site, episodes)
     render_site(config, site, episodes, ctx.questions, workspace_root=ws.root)
     remove_stale(site, {e.slug for e in episodes})
     for lang in config.languages if config.bilingual else ("",):
@@ -123,7 +123,7 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
     return [e.slug for e in episodes]
 
 
-def _write_language_feeds(config, site: Path, episodes: list[Episode]) -> None:
+def write_language_feeds(config, site: Path, episodes: list[Episode]) -> None:
     """feed.xml (and video.xml) in the show's language; in a site of several languages, one
     pair per language in ``site/<lang>/``, each item linking to that language's page."""
     from .. import i18n
