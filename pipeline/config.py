@@ -490,6 +490,11 @@ def load_config(root: Path) -> Config:
                 problems.append(f'key "{name}": file "{raw}" does not exist (paths are relative to {CONFIG_NAME})')
             else:
                 values[name] = p
+    one = values.get("languages")
+    if isinstance(one, list) and len(one) == 1 and not _language(one[0], allow_auto=False) \
+            and one[0] != values.get("language", "en"):
+        problems.append(f'key "languages": one language ("{one[0]}") must be the show\'s language '
+                        f'("{values.get("language", "en")}"); set language = "{one[0]}", or list two or more')
     if values.get("license") and values["license"] not in KNOWN_LICENSES and not values.get("license_url"):
         problems.append(f'key "license": "{values["license"]}" is not a known licence id '
                         f'({", ".join(KNOWN_LICENSES)}); add license_url = "https://..." with its full text')

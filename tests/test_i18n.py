@@ -65,6 +65,7 @@ def test_the_default_questions_have_welsh_and_translations_never_touch_chapterin
 
 
 @pytest.mark.parametrize("value, expected", [
+    ('["cy"]', "one language (\"cy\") must be the show's language"),
     ('["cy", "xx"]', 'no catalogue for "xx"'),
     ('"cy"', "expected a list of language codes"),
     ('["cy", "cy"]', "each language once"),
@@ -111,7 +112,7 @@ def bilingual(tmp_path_factory) -> tuple[Config, Path]:
                                            "reviewed": False, "edited_by_hand": True, "consent": "public",
                                            "redactions": 2})
            for slug in ("jane", "omar")]
-    write_language_feeds(config, site, eps)
+    write_language_feeds(config, site, eps, load_questions())
     render_site(config, site, eps, load_questions(), workspace_root=root)
     return config, site
 
@@ -257,7 +258,9 @@ def test_one_feed_per_language_each_within_the_rules_and_read_by_real_parsers(bi
             assert len(item.findtext("description")) <= 4000
         notes = items[0].findtext("content:encoded", namespaces=NS)
         assert ("Adrannau:" in notes and "Darllen y trawsgrifiad llawn" in notes and "Chapters:" not in notes
-                if lang == "cy" else "Chapters:" in notes and "Read the full transcript" in notes)
+                and "Rheolau y bu’n rhaid eu torri" in notes and "Cyflwyniad" in notes
+                if lang == "cy" else "Chapters:" in notes and "Read the full transcript" in notes
+                and "Rules you had to break" in notes)
         parsed = feedparser.parse(data)
         assert not parsed.bozo, parsed.get("bozo_exception")
         assert parsed.feed.language == lang and len(parsed.entries) == 2

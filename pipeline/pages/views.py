@@ -404,8 +404,11 @@ def episode_view(ep: Episode, config: Config, questions: dict[str, Any], *, fold
         return link(f.url, config, here) or q(f.path.name)
 
     def download(label: str, href: str, length: int = 0) -> Download:
-        local = folder / unquote(href.rsplit("/", 1)[-1])
-        if not length and (not prefix or "/" in href) and local.is_file():
+        # a file in the episode's folder: beside the page, or there from a language's folder
+        name = posixpath.relpath(posixpath.normpath(posixpath.join(here, href)), f"episodes/{ep.slug}") \
+            if prefix else href
+        local = folder / unquote(name)
+        if not length and "/" not in name and local.is_file():
             length = local.stat().st_size
         return Download(_(label), href, file_size(length))
 
