@@ -269,3 +269,18 @@ def test_one_feed_per_language_each_within_the_rules_and_read_by_real_parsers(bi
     assert len(guids) == 2  # two shows to a directory
     assert (site / "cy" / "video.xml").is_file() and parse((site / "cy" / "video.xml").read_bytes()) \
         .findtext("channel/language") == "cy"
+
+
+def test_switching_a_site_to_two_languages_removes_the_one_language_pages(tmp_path: Path):
+    site = tmp_path / "site"
+    config = Config(root=tmp_path, title="Show", base_url=BASE)
+    eps = [dataclasses.replace(episode(site, "jane", tr=_transcript()), page_url=config.page_url("jane"))]
+    render_site(config, site, eps, load_questions(), workspace_root=tmp_path)
+    assert (site / "episodes" / "jane" / "index.html").is_file() and (site / "questions" / "rules").is_dir()
+    (site / "questions" / "mine").mkdir()  # a person's folder is never removed
+    both = dataclasses.replace(config, languages=LANGS)
+    render_site(both, site, eps, load_questions(), workspace_root=tmp_path)
+    assert not (site / "episodes" / "jane" / "index.html").exists() and (site / "episodes" / "jane" / "audio.mp3").is_file()
+    assert not (site / "questions" / "rules").exists() and (site / "questions" / "mine").is_dir()
+    assert (site / "cy" / "episodes" / "jane" / "index.html").is_file()
+    assert "Cymraeg" in (site / "index.html").read_text() and (site / "en" / "questions" / "rules" / "index.html").is_file()

@@ -223,7 +223,21 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
                              for a in site.alternates("index.html", "") if a["lang"] != "x-default"])
         for lang in config.languages:
             _remove_marked(site.site_dir / lang / "episodes", {ep.slug for ep in ordered})
+        _remove_one_language_pages(site.site_dir, ordered)
     return site.written
+
+
+def _remove_one_language_pages(site_dir: Path, episodes: list[Episode]) -> None:
+    """After a switch to several languages: the pages a one-language build left where the media
+    are (marked folders only), and its question pages, which now live in each language's folder."""
+    for ep in episodes:
+        folder = site_dir / "episodes" / ep.slug
+        if (folder / MARKER).is_file():
+            for name in ("index.html", views.CHAPTERS_VTT):
+                if (folder / name).is_file():
+                    (folder / name).unlink()
+                    log.info("removed %s (the pages are in each language's folder now)", folder / name)
+    _remove_marked(site_dir / "questions", ())
 
 
 def _render_language(site: _Site, episodes: list[Episode], items: list[Any]) -> None:
