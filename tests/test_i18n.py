@@ -284,3 +284,24 @@ def test_switching_a_site_to_two_languages_removes_the_one_language_pages(tmp_pa
     assert not (site / "questions" / "rules").exists() and (site / "questions" / "mine").is_dir()
     assert (site / "cy" / "episodes" / "jane" / "index.html").is_file()
     assert "Cymraeg" in (site / "index.html").read_text() and (site / "en" / "questions" / "rules" / "index.html").is_file()
+
+
+@pytest.mark.usefixtures("fake_engine", "no_speakers")
+def test_a_bilingual_build_writes_each_language_its_pages_feeds_and_search_index(workspace: Path, run):
+    from conftest import make_tone
+
+    config = workspace / "learncast.toml"
+    config.write_text(config.read_text() + '\nlanguages = ["cy", "en"]\n')
+    make_tone(workspace / "media" / "Jane Doe.mp3", 8.0)
+    report = run(workspace)
+    assert report.exit_code == 0, [r.message for r in report.failed]
+    site = workspace / "site"
+    for lang in LANGS:
+        assert parse((site / lang / "feed.xml").read_bytes()).findtext("channel/language") == lang
+        assert (site / lang / "pagefind" / "pagefind-entry.json").is_file()
+        doc = lxml.html.parse(str(site / lang / "episodes" / "jane-doe" / "index.html")).getroot()
+        assert doc.get("lang") == lang
+    assert (site / "episodes" / "jane-doe" / "audio.mp3").is_file()
+    assert not (site / "feed.xml").exists() and "Cymraeg" in (site / "index.html").read_text()
+    welsh = (site / "cy" / "episodes" / "jane-doe" / "index.html").read_text()
+    assert "Lawrlwythiadau" in welsh and "Downloads" not in welsh
