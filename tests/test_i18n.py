@@ -217,6 +217,7 @@ def test_each_switch_leads_to_the_counterpart_and_hreflang_pairs_are_reciprocal(
             assert switch[0].get("lang") == other and switch[0].text == i18n.NATIVE_NAMES[other]
             alternates = {l.get("hreflang"): l.get("href") for l in doc.xpath("//link[@rel='alternate'][@hreflang]")}
             assert set(alternates) == {"cy", "en", "x-default"}
+            assert alternates["x-default"] == BASE  # the language chooser, site/index.html
             mine = alternates[lang]
             path = urlsplit(alternates[other]).path.removeprefix(urlsplit(BASE).path)
             back = site / (path + "index.html" if path.endswith("/") or not path else path)

@@ -143,7 +143,7 @@ class _Site:
                 "url": self.config.url(lang, where) + ("/" if not where or where.endswith("/") else ""),
                 "href": "" if lang == self.lang else f"{root}../{lang}/{rel}"}
                for lang in self.config.languages]
-        out.append({"lang": "x-default", "name": "", "url": self.config.url() + "/", "href": ""})
+        out.append({"lang": "x-default", "name": "", "url": self.config.url(), "href": ""})  # the chooser
         return out
 
     def mark(self, folder: str, *, shared: bool = False) -> None:
