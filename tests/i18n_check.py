@@ -6,6 +6,7 @@ with the same placeholders, and each .mo is the compiled .po."""
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def extracted():
 
 
 def problems() -> list[str]:
-    out: list[str] = []
+    out: list[str] = template_problems()
     now = ids(extracted())
     shipped = ids(read(LOCALE / "messages.pot"))
     out += [f"messages.pot lacks {m!r}; {FIX}" for m in sorted(now - shipped)]
@@ -69,4 +70,45 @@ def problems() -> list[str]:
         mo = po.with_suffix(".mo")
         if not mo.is_file() or mo.read_bytes() != buf.getvalue():
             out.append(f"{lang}: {mo.relative_to(ROOT)} is not the compiled .po; run `python scripts/i18n.py`")
+    return out
+
+
+TEMPLATES = ROOT / "pipeline" / "pages" / "templates"
+#: Literal words a template may carry outside ``_()``: not words a reader reads as language.
+NOT_WORDS = {"Learncast", "html", "doctype html"}
+_JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_READ_ATTRS = re.compile(r"\b(aria-label|title|alt|placeholder|label|content)\s*=\s*(\"[^\"]*\"|'[^']*')")
+
+
+def unwrapped(path: Path) -> list[str]:
+    """Words in a template that do not go through the catalogue: text between tags, and the
+    attributes a reader hears or sees (aria-label, title, alt, placeholder, label, content)."""
+    source = _JINJA.sub(" ", path.read_text(encoding="utf-8"))
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S | re.I)
+    found = []
+    for m in _TAG.finditer(source):
+        for name, value in _READ_ATTRS.findall(m.group(3)):
+            text = value[1:-1].strip()
+            if re.search(r"[A-Za-z]{2,}", text) and text not in NOT_WORDS and not _machine(name, text):
+                found.append(f"{path.name}: {name}=\"{text}\"")
+    for text in _TAG.sub("\n", source).split("\n"):
+        text = " ".join(text.split())
+        if re.search(r"[A-Za-z]{2,}", text) and text not in NOT_WORDS and not text.startswith("<!"):
+            found.append(f"{path.name}: \"{text}\"")
+    return found
+
+
+def _machine(name: str, text: str) -> bool:
+    """A ``content`` that is a setting (viewport, colour scheme, the security policy), not prose."""
+    return name == "content" and bool(re.fullmatch(r"[\w\s=,.:;'*/-]+", text)) and (
+        "=" in text or ";" in text or text in ("light dark",))
+
+
+def template_problems() -> list[str]:
+    """Every template's words outside ``_()``/``ngettext()``: wrap them, then run scripts/i18n.py."""
+    out = []
+    for path in sorted(TEMPLATES.glob("*.html")):
+        out += [f"{line}: wrap it in {{{{ _(\"...\") }}}} and run `python scripts/i18n.py`"
+                for line in unwrapped(path)]
     return out

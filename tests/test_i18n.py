@@ -35,6 +35,16 @@ def test_the_catalogues_hold_every_string_and_wales_has_them_all():
     assert problems() == []
 
 
+def test_a_word_left_outside_the_catalogue_in_a_template_is_found(tmp_path: Path):
+    from i18n_check import unwrapped
+
+    page = tmp_path / "themes.html"
+    page.write_text('{% extends "base.html" %}\n{# a comment #}\n<h2>{{ _("Key quotes") }}</h2>\n'
+                    '<h2 id="x">Themes</h2>\n<a aria-label="Play all" href="{{ root }}">·</a>\n'
+                    '<meta name="viewport" content="width=device-width, initial-scale=1">\n')
+    assert unwrapped(page) == ['themes.html: aria-label="Play all"', 'themes.html: "Themes"']
+
+
 def test_english_reads_as_the_msgids_and_welsh_is_welsh():
     with i18n.use("en"):
         assert i18n.gettext("Skip to content") == "Skip to content"

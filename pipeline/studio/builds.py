@@ -154,11 +154,13 @@ class Build:
                       "phase": "publishing the site" if publishing else ("" if self.state != "running"
                                                                         else "processing the recordings"),
                       "published": list(self.published)}
+        # a site in several languages has its pages in site/<lang>/: the first language's
+        prefix = f"{ws.config.languages[0]}/" if ws.config.bilingual else ""
         for r in rows:  # a refused file's slug may be no slug at all ("?"): only published ones get a page
             r["stage_name"] = STAGE_NAMES.get(r["stage"], r["stage"])
             published = r["slug"] in answer["published"]
-            r["page"] = (f"/site/episodes/{r['slug']}/index.html"
-                         if published and (ws.episode_dir(r["slug"]) / "index.html").is_file() else None)
+            page = f"{prefix}episodes/{r['slug']}/index.html"
+            r["page"] = f"/site/{page}" if published and (ws.site_dir / page).is_file() else None
         answer["recordings"] = rows
         return answer
 
