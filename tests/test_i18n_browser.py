@@ -30,6 +30,10 @@ def site(tmp_path_factory) -> Path:
     questions = load_questions()
     episodes = [_episode(root, config, questions, i, p) for i, p in enumerate(PEOPLE)]
     render_site(config, root / "site", episodes, questions, workspace_root=root)
+    from pipeline.pages.search import build_search_index
+
+    for lang in ("cy", "en"):
+        build_search_index(root / "site" / lang)
     return root / "site"
 
 
@@ -50,5 +54,22 @@ def test_welsh_pages_pass_axe_and_switch_to_english(browser, site: Path):
         page.wait_for_url("**/en/episodes/jane/index.html")
         assert page.evaluate("document.documentElement.lang") == "en"
         assert page.locator("#downloads-heading").inner_text() == "Downloads"
+        page.context.close()
+    assert not problems, problems
+
+
+def test_the_welsh_search_box_speaks_welsh(browser, site: Path):
+    problems = Problems()
+    with serving(site) as base:
+        page = tab(browser, problems, viewport=SCREEN)
+        page.goto(base + "cy/search/index.html")
+        box = page.locator("#search input")
+        box.wait_for(timeout=10_000)
+        assert box.get_attribute("placeholder") == "Chwilio"
+        box.fill("defend")
+        page.locator(".pagefind-ui__message").filter(has_text="canlyniad ar gyfer").wait_for(timeout=10_000)
+        assert page.locator(".pagefind-ui__result-link").count() >= len(PEOPLE)
+        href = page.locator(".pagefind-ui__result-link").first.get_attribute("href")
+        assert "/cy/episodes/" in href  # the Welsh index finds the Welsh pages
         page.context.close()
     assert not problems, problems
