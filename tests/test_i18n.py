@@ -316,3 +316,20 @@ def test_a_bilingual_build_writes_each_language_its_pages_feeds_and_search_index
     assert not (site / "feed.xml").exists() and "Cymraeg" in (site / "index.html").read_text()
     welsh = (site / "cy" / "episodes" / "jane-doe" / "index.html").read_text()
     assert "Lawrlwythiadau" in welsh and "Downloads" not in welsh
+
+
+def test_a_welsh_shows_reading_pack_is_in_welsh(bilingual):
+    import docx
+
+    from pipeline.pages import views
+    from pipeline.publish.reading_packs import episode_pack
+
+    config, site = bilingual
+    ep = dataclasses.replace(episode(site, "pack", meta=RecordingMeta(interviewee="Jane Doe", date=dt.date(2026, 11, 2)),
+                                     tr=_transcript()), provenance={"engine": "fake", "model": "tiny"})
+    questions = {q.id: q for q in load_questions()}
+    with i18n.use("cy"):
+        view = views.episode_view(ep, config, questions, folder=site / "episodes" / "pack")
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(episode_pack(view, config))).paragraphs)
+    assert "Cyfwelai: Jane Doe" in text and "Gwrando a darllen ar-lein" in text and "Cynnwys" in text
+    assert "Pa reolau y bu’n rhaid i chi eu torri?" in text and "Interviewee" not in text

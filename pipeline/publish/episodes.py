@@ -114,7 +114,11 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
 
     episodes.sort(key=lambda e: e.pub_date, reverse=True)
     # before the pages, which list them
-    episodes = write_reading_packs(config, site, episodes, ctx.questions, state=ws.cache_dir / PACKS_STATE)
+    from .. import i18n
+
+    first = config.site_languages[0]  # a bilingual site's packs are in its first language
+    with i18n.use(first if i18n.has_catalogue(first) else None):
+        episodes = write_reading_packs(config, site, episodes, ctx.questions, state=ws.cache_dir / PACKS_STATE)
     write_language_feeds(config, site, episodes, ctx.questions)
     render_site(config, site, episodes, ctx.questions, workspace_root=ws.root)
     remove_stale(site, {e.slug for e in episodes})
