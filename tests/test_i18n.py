@@ -316,6 +316,12 @@ def test_a_bilingual_build_writes_each_language_its_pages_feeds_and_search_index
     assert not (site / "feed.xml").exists() and "Cymraeg" in (site / "index.html").read_text()
     welsh = (site / "cy" / "episodes" / "jane-doe" / "index.html").read_text()
     assert "Lawrlwythiadau" in welsh and "Downloads" not in welsh
+    from pipeline.status import recording_states
+    from pipeline.workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    assert ws.episode_page("jane-doe") == site / "cy" / "episodes" / "jane-doe" / "index.html"
+    assert [s.state for s in recording_states(ws)] == ["published"]
 
 
 def test_a_welsh_shows_reading_pack_is_in_welsh(bilingual):

@@ -154,13 +154,11 @@ class Build:
                       "phase": "publishing the site" if publishing else ("" if self.state != "running"
                                                                         else "processing the recordings"),
                       "published": list(self.published)}
-        # a site in several languages has its pages in site/<lang>/: the first language's
-        prefix = f"{ws.config.languages[0]}/" if ws.config.bilingual else ""
         for r in rows:  # a refused file's slug may be no slug at all ("?"): only published ones get a page
             r["stage_name"] = STAGE_NAMES.get(r["stage"], r["stage"])
             published = r["slug"] in answer["published"]
-            page = f"{prefix}episodes/{r['slug']}/index.html"
-            r["page"] = f"/site/{page}" if published and (ws.site_dir / page).is_file() else None
+            page = ws.episode_page(r["slug"]) if published else None  # site/<lang>/... in a bilingual site
+            r["page"] = f"/site/{page.relative_to(ws.site_dir).as_posix()}" if page and page.is_file() else None
         answer["recordings"] = rows
         return answer
 
