@@ -87,7 +87,9 @@ def _summarise(report, stages: tuple[str, ...]) -> None:
         index = report.site_dir / "index.html"
         if index.is_file():
             click.echo(f"Site: {index}", err=True)
-            click.echo(f"Feed: {report.site_dir / 'feed.xml'}", err=True)
+            feeds = [report.site_dir / "feed.xml"] + sorted(report.site_dir.glob("*/feed.xml"))
+            for feed in [f for f in feeds if f.is_file()] or feeds[:1]:  # one per language in a bilingual site
+                click.echo(f"Feed: {feed}", err=True)
 
 
 @main.command()

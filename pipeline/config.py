@@ -108,6 +108,23 @@ def _language(value: Any, allow_auto: bool = True) -> str | None:
     return None
 
 
+def _languages(value: Any) -> str | None:
+    """``languages = ["cy", "en"]``: the languages every page is built in, each with a catalogue."""
+    from .i18n import available, has_catalogue
+
+    shipped = ", ".join(f'"{c}"' for c in available())
+    if not isinstance(value, list) or not value:
+        return f'expected a list of language codes such as ["cy", "en"], got {_kind(value)}'
+    for item in value:
+        if _language(item, allow_auto=False):
+            return f'expected a list of language codes such as ["cy", "en"], got {_kind(item) if not isinstance(item, str) else repr(item)}'
+        if not has_catalogue(item):
+            return f'no catalogue for "{item}" (Learncast has {shipped}); see README, "Welsh and other languages"'
+    if len({v.lower() for v in value}) != len(value):
+        return "each language once"
+    return None
+
+
 def _url(value: Any) -> str | None:
     if not isinstance(value, str):
         return f"expected an http(s) URL such as \"https://example.org/podcast/\", got {_kind(value)}"
@@ -347,6 +364,7 @@ CONFIG_KEYS = [
     Key("owner_name", _nonempty, "the feed owner's name (Apple's itunes:owner)"),
     Key("owner_email", _email, "the feed owner's email (Apple's itunes:owner)"),
     Key("language", _language, 'the show\'s language, e.g. "en"; "auto" detects it per recording'),
+    Key("languages", _languages, 'the languages of the site, e.g. ["cy", "en"]: each page in each (first: the default)'),
     Key("base_url", _url, "where site/ will be published, e.g. https://example.org/learncast/"),
     Key("artwork", _string, "square JPEG or PNG, 1400-3000 px; empty generates one"),
     Key("category", _category, "an Apple Podcasts category, e.g. Government"),
@@ -395,6 +413,7 @@ class Config:
     owner_name: str = "Learncast"
     owner_email: str = "learncast@example.org"
     language: str = "en"
+    languages: tuple[str, ...] = ()
     base_url: str = "http://localhost:8000/"
     artwork: Path | None = None
     category: str = "Government"
@@ -432,8 +451,21 @@ class Config:
         base = self.base_url if self.base_url.endswith("/") else self.base_url + "/"
         return base + "/".join(p.strip("/") for p in parts if p)
 
-    def page_url(self, slug: str) -> str:
-        """The episode page's URL (chapter links and the feed point at it)."""
+    @property
+    def site_languages(self) -> tuple[str, ...]:
+        """The languages the site is built in: ``languages``, else the show's one language."""
+        return self.languages or (self.feed_language,)
+
+    @property
+    def bilingual(self) -> bool:
+        """More than one language: each language's pages and feed in its own folder (``site/cy/``)."""
+        return len(self.languages) > 1
+
+    def page_url(self, slug: str, lang: str | None = None) -> str:
+        """The episode page's URL (chapter links and the feed point at it); in a site of several
+        languages, the page in ``lang`` (default: the first language)."""
+        if self.bilingual:
+            return self.url(lang or self.languages[0], "episodes", slug) + "/"
         return self.url("episodes", slug) + "/"
 
 
@@ -458,6 +490,11 @@ def load_config(root: Path) -> Config:
                 problems.append(f'key "{name}": file "{raw}" does not exist (paths are relative to {CONFIG_NAME})')
             else:
                 values[name] = p
+    one = values.get("languages")
+    if isinstance(one, list) and len(one) == 1 and not _language(one[0], allow_auto=False) \
+            and one[0] != values.get("language", "en"):
+        problems.append(f'key "languages": one language ("{one[0]}") must be the show\'s language '
+                        f'("{values.get("language", "en")}"); set language = "{one[0]}", or list two or more')
     if values.get("license") and values["license"] not in KNOWN_LICENSES and not values.get("license_url"):
         problems.append(f'key "license": "{values["license"]}" is not a known licence id '
                         f'({", ".join(KNOWN_LICENSES)}); add license_url = "https://..." with its full text')
@@ -471,6 +508,8 @@ def load_config(root: Path) -> Config:
         values["base_url"] += "/"
     if "vocabulary" in values:
         values["vocabulary"] = tuple(values["vocabulary"])
+    if "languages" in values:
+        values["languages"] = tuple(values["languages"])
     return Config(root=root, **values)
 
 
@@ -535,6 +574,7 @@ author = "Capture team"            # the show's author (itunes:author)
 owner_name = "Capture team"        # the feed owner (itunes:owner), for directory listings
 owner_email = "capture-team@example.org"
 language = "en"                    # "en", "en-GB", ...; "auto" detects it per recording
+# languages = ["cy", "en"]        # a bilingual site: every page and a feed in each (site/cy/, site/en/)
 base_url = "https://example.org/learncast/"   # where you will copy site/ to
 artwork = ""                       # square JPEG/PNG, 1400-3000 px; empty generates one
 category = "Government"            # an Apple Podcasts category, e.g. Government, Education

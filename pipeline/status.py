@@ -139,7 +139,7 @@ def _state(ws: Workspace, rec, outcome: dict[str, Any]) -> RecordingState:
     if review.reviewed and not reviewed:
         details.append("changed since it was reviewed: needs review")
     chaptered = chapters_edited(data) or bool(stored_chapters(chapters_path(ws.cache_dir, rec.slug)))
-    if outcome.get("published") and (ws.episode_dir(rec.slug) / "index.html").is_file():
+    if outcome.get("published") and ws.episode_page(rec.slug).is_file():
         state = "published"
     elif reviewed:
         state = "reviewed"

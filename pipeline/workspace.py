@@ -109,6 +109,12 @@ class Workspace:
     def episode_dir(self, slug: str) -> Path:
         return self.site_dir / "episodes" / check_slug(slug)
 
+    def episode_page(self, slug: str) -> Path:
+        """The episode's page: ``site/episodes/<slug>/index.html``, or in a site of several
+        languages the first language's, ``site/<lang>/episodes/<slug>/index.html``."""
+        lang = self.config.languages[0] if self.config.bilingual else ""
+        return self.site_dir / lang / "episodes" / check_slug(slug) / "index.html"
+
     def media_slugs(self) -> set[str]:
         """The slug of every file in ``media/`` that could be a recording, good or bad.
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
-from ..config import Key, _kind, _nonempty, check_table, read_toml
+from ..config import _LANG_RE, Key, _kind, _nonempty, check_table, read_toml
 from ..errors import ConfigError
 
 #: Chapter ids the chaptering stage uses itself; a question may not take them.
@@ -40,6 +40,19 @@ class Question:
     question: str
     title: str
     phrasings: tuple[str, ...] = ()
+    #: (language, title, question): how pages in that language show it. Chaptering matches
+    #: only ``question`` and ``phrasings`` (the spoken language's wording).
+    translations: tuple[tuple[str, str, str], ...] = ()
+
+    def in_language(self, lang: str) -> tuple[str, str]:
+        """(title, question) for a page in ``lang`` ("cy", "cy-GB"): its translation when the set
+        has one (the exact code, else the base language), else the set's own wording."""
+        base = lang.split("-", 1)[0].lower() if lang else ""
+        for wanted in (lang, base):
+            for code, title, question in self.translations:
+                if wanted and code.lower() == wanted.lower():
+                    return title or self.title, question or self.question
+        return self.title, self.question
 
     @property
     def bank(self) -> tuple[str, ...]:
@@ -47,6 +60,8 @@ class Question:
         return (self.question, *self.phrasings)
 
     def to_dict(self) -> dict[str, Any]:
+        """What chaptering uses (the set's fingerprint): translations are left out, so adding
+        one never invalidates a recording's chapters."""
         return {"id": self.id, "question": self.question, "title": self.title,
                 "phrasings": list(self.phrasings)}
 
@@ -111,6 +126,25 @@ QUESTION_KEYS = [
     Key("phrasings", _phrasings, "other ways the question may be asked"),
 ]
 _REQUIRED = ("id", "question", "title")
+TRANSLATION_KEYS = [
+    Key("title", _nonempty, "the short chapter title in this language"),
+    Key("question", _nonempty, "the question in this language"),
+]
+
+
+def _translations(table: dict[str, Any], where: str, problems: list[str]) -> tuple[tuple[str, str, str], ...]:
+    """The ``[question.cy]`` sub-tables of one question: (language, title, question) each."""
+    out = []
+    for code, sub in table.items():
+        if not (isinstance(sub, dict) and _LANG_RE.match(code)):
+            continue
+        found = check_table(sub, TRANSLATION_KEYS, where=f"{code}.")
+        problems += [f"{where}: {p}" for p in found]
+        if not found and not sub:
+            problems.append(f'{where}: [question.{code}] is empty; give it a title and a question')
+        elif not found:
+            out.append((code, sub.get("title", "").strip(), sub.get("question", "").strip()))
+    return tuple(out)
 
 
 def _tables(value: Any) -> str | None:
@@ -149,7 +183,9 @@ def load_questions(path: Path | None = None) -> QuestionSet:
         if not isinstance(table, dict):
             problems.append(f"{where}: expected a [[question]] table, got {_kind(table)}")
             continue
-        problems += [f"{where}: {p}" for p in check_table(table, QUESTION_KEYS)]
+        own = {k: v for k, v in table.items() if not (isinstance(v, dict) and _LANG_RE.match(k))}
+        problems += [f"{where}: {p}" for p in check_table(own, QUESTION_KEYS)]
+        translated = _translations(table, where, problems)
         problems += [f'{where}: missing key "{k}"' for k in _REQUIRED if k not in table]
         qid = table.get("id")
         if isinstance(qid, str):
@@ -160,7 +196,8 @@ def load_questions(path: Path | None = None) -> QuestionSet:
         if all(isinstance(table.get(k), str) for k in _REQUIRED):
             questions.append(Question(
                 id=table["id"], question=table["question"].strip(), title=table["title"].strip(),
-                phrasings=tuple(p.strip() for p in table.get("phrasings", ()) if isinstance(p, str))))
+                phrasings=tuple(p.strip() for p in table.get("phrasings", ()) if isinstance(p, str)),
+                translations=translated))
     if problems:
         raise ConfigError(problems, path=path)
     return QuestionSet(questions=tuple(questions), path=path)

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from .. import timecodes
+from ..i18n import current_language
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..models import Episode
-from .views import ChapterView, EpisodeView, QuestionView, Timestamp
+from .views import ChapterView, EpisodeView, QuestionView, Timestamp, passage_lang
 
 
 def span_fragment(start: float, end: float) -> str:
@@ -31,10 +34,13 @@ def spoken(seconds: float) -> str:
     """A length as a screen reader reads it: "2 minutes 35 seconds"."""
     if seconds < 9.95:  # a short quote: to the tenth
         tenths = f"{max(0.0, seconds):.1f}".removesuffix(".0")
-        return f"{tenths} second{'' if tenths == '1' else 's'}"
+        if "." in tenths:
+            return _("%(n)s seconds", n=tenths)
+        return ngettext("%(num)d second", "%(num)d seconds", int(tenths))
     total = round(seconds)
     m, s = divmod(total, 60)
-    parts = ([f"{m} minute{'s' if m != 1 else ''}"] if m else []) + ([f"{s} second{'s' if s != 1 else ''}"] if s or not m else [])
+    parts = (([ngettext("%(num)d minute", "%(num)d minutes", m)] if m else [])
+             + ([ngettext("%(num)d second", "%(num)d seconds", s)] if s or not m else []))
     return " ".join(parts)
 
 
@@ -55,6 +61,7 @@ class QuoteView:
     chapter_title: str
     card: Any = None  # cards.Card: its quote card, beside the episode page (sharing.with_cards)
     page: str = ""  # its own page's file name, beside the episode page (sharing.render_quote_pages)
+    lang: str = ""  # the transcript's language, when it is not the page's
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,7 @@ class TimelineSegment:
 
 def _quote_views(ep: Episode, view: EpisodeView) -> list[QuoteView]:
     out = []
+    lang = passage_lang(ep.transcript, current_language() or view.language)
     for i, quote in enumerate(ep.quotes, 1):
         chapter = _chapter_at(view.chapters, quote.start)
         fragment = span_fragment(quote.start, quote.end)
@@ -77,7 +85,8 @@ def _quote_views(ep: Episode, view: EpisodeView) -> list[QuoteView]:
             id=f"quote-{i}", text=quote.text, speaker=quote.speaker, start=Timestamp.at(quote.start),
             end=quote.end, fragment=fragment, length=spoken(quote.end - quote.start),
             share_url=f"{view.page_url}#{fragment}" if view.page_url else "",
-            chapter_anchor=chapter.anchor if chapter else "", chapter_title=chapter.title if chapter else ""))
+            chapter_anchor=chapter.anchor if chapter else "", chapter_title=chapter.title if chapter else "",
+            lang=lang))
     return out
 
 
@@ -100,7 +109,8 @@ def timeline(chapters: Sequence[ChapterView], duration: float) -> tuple[Timeline
         out.append(TimelineSegment(
             number=i + 1, anchor=ch.anchor, title=ch.title, start=ch.start,
             width=round(100 * length / total, 3),
-            label=f" (of {len(chs)}), from {ch.start.clock}, {spoken(length)}",
+            label=" " + _("(of %(count)s), from %(clock)s, %(length)s", count=len(chs), clock=ch.start.clock,
+                          length=spoken(length)),
             margin=ch.question_id in ("intro", "closing")))
     return tuple(out)
 
@@ -160,7 +170,7 @@ def overview(questions: Iterable[QuestionView], episodes: Iterable[EpisodeView])
         who = ep.interviewee or ep.title
         cells = tuple(None if c is None else Cell(
             href=f"{ep.path}#t={c[1].start.seconds}", seconds=c[0], clock=timecodes.clock(c[0]),
-            spoken=f"{spoken(c[0])}: play {who}'s answer", share=round(max(2.0, 100 * c[0] / longest), 1))
+            spoken=_("%(length)s: play %(who)s's answer", length=spoken(c[0]), who=who), share=round(max(2.0, 100 * c[0] / longest), 1))
             for c in row)
         rows.append(Row(episode=ep, cells=cells, answered=sum(c is not None for c in cells)))
     answered = tuple(sum(1 for row in rows if row.cells[i] is not None) for i in range(len(qs)))

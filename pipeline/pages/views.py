@@ -19,6 +19,9 @@ from typing import Any, Iterable
 from urllib.parse import quote, unquote, urlsplit
 
 from .. import timecodes
+from ..i18n import N_, base_language, current_language, format_day
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..chapters import CLOSING, INTRO, LOW_CONFIDENCE, chapter_anchor
 from ..config import Config
 from ..models import INTERVIEWEE, INTERVIEWER, Chapter, Episode, MediaFile, Segment, Transcript, is_interviewer
@@ -29,18 +32,18 @@ PREVIEW_PARAGRAPHS = 2
 _EPSILON = 1e-3
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode category Cc, less whitespace
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-HEADINGS = {INTRO: "Introduction", CLOSING: "Closing"}
+HEADINGS = {INTRO: N_("Introduction"), CLOSING: N_("Closing")}
 
 CHAPTERS_VTT = "chapters.vtt"  # written beside each episode page that has chapters
 
 # kind in Episode.files -> what the download link says, in the order they are listed.
 DOWNLOAD_LABELS = {
-    "vtt": "Captions (WebVTT)",
-    "srt": "Subtitles (SRT)",
-    "txt": "Transcript (plain text)",
-    "json": "Transcript (JSON)",
-    "chapters": "Chapters (JSON)",
-    "docx": "Reading pack (Word)",
+    "vtt": N_("Captions (WebVTT)"),
+    "srt": N_("Subtitles (SRT)"),
+    "txt": N_("Transcript (plain text)"),
+    "json": N_("Transcript (JSON)"),
+    "chapters": N_("Chapters (JSON)"),
+    "docx": N_("Reading pack (Word)"),
 }
 #: A question's reading pack, beside its page (pipeline.publish.reading_packs writes it).
 QUESTION_PACK = "{id}-answers.docx"
@@ -77,17 +80,18 @@ class Duration:
     def of(cls, seconds: float) -> Duration:
         total = max(0, round(seconds))
         if total < 60:
-            label = f"{total} s"
+            label = _("%(s)s s", s=total)
         elif total < 3600:
-            label = f"{round(total / 60)} min"
+            label = _("%(m)s min", m=round(total / 60))
         else:
             h, m = divmod(round(total / 60), 60)
-            label = f"{h} h {m} min" if m else f"{h} h"
+            label = _("%(h)s h %(m)s min", h=h, m=m) if m else _("%(h)s h", h=h)
         return cls(label=label, iso=f"PT{total}S")
 
 
 def day_label(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
+    """"2 December 2026"; in the language in use (``pipeline.i18n.use``)."""
+    return format_day(d)
 
 
 def vtt_time(seconds: float) -> str:
@@ -158,6 +162,7 @@ class Paragraph:
     name: str  # the display name
     is_interviewer: bool
     text: str
+    lang: str = ""  # the transcript's language, when it is not the page's (its ``lang`` attribute)
 
 
 @dataclass(frozen=True)
@@ -192,7 +197,16 @@ class ChapterView:
         return self.paragraphs[len(self.preview):]
 
 
-def _paragraphs(t: Transcript, starts: list[float]) -> list[list[Paragraph]]:
+def passage_lang(t: Transcript, page_lang: str) -> str:
+    """The ``lang`` a passage of ``t`` carries on a page in ``page_lang``: its own language
+    when that is another one (Welsh page, English interview), else ""."""
+    lang = (t.language or "").strip()
+    if not _LANG_RE.match(lang) or not page_lang or base_language(lang) == base_language(page_lang):
+        return ""
+    return lang
+
+
+def _paragraphs(t: Transcript, starts: list[float], page_lang: str = "") -> list[list[Paragraph]]:
     """Paragraphs per chapter: consecutive same-speaker words merged, cut at chapter starts.
 
     With no chapters everything goes into one list.
@@ -202,6 +216,7 @@ def _paragraphs(t: Transcript, starts: list[float]) -> list[list[Paragraph]]:
     current: tuple[int, str] | None = None
     words: list[str] = []
     first = last = 0.0
+    lang = passage_lang(t, page_lang)
 
     def flush() -> None:
         if current is None or not words:
@@ -215,7 +230,8 @@ def _paragraphs(t: Transcript, starts: list[float]) -> list[list[Paragraph]]:
         key = current[1]
         out[current[0]].append(Paragraph(
             id=pid, start=Timestamp.at(first), end=round(last, 3), speaker=key,
-            name=clean_text(t.speaker_name(key)) or key, is_interviewer=is_interviewer(key), text=" ".join(words)))
+            name=clean_text(t.speaker_name(key)) or key, is_interviewer=is_interviewer(key), text=" ".join(words),
+            lang=lang))
 
     for seg in sorted(t.segments, key=lambda s: (s.start, s.end)):
         for idx, at, text in _pieces(seg, starts):
@@ -228,7 +244,7 @@ def _paragraphs(t: Transcript, starts: list[float]) -> list[list[Paragraph]]:
     return out
 
 
-def chapter_views(t: Transcript, questions: dict[str, Any]) -> list[ChapterView]:
+def chapter_views(t: Transcript, questions: dict[str, Any], page_lang: str = "") -> list[ChapterView]:
     """One view per chapter, in time order, with its paragraphs.
 
     Anchors come from :func:`pipeline.chapters.chapter_anchor` with the chapter's
@@ -236,30 +252,51 @@ def chapter_views(t: Transcript, questions: dict[str, Any]) -> list[ChapterView]
     every link lands on its heading even when a hand edit left the chapters out of order.
     """
     order = sorted(range(len(t.chapters)), key=lambda i: t.chapters[i].start)
-    paragraphs = _paragraphs(t, [t.chapters[i].start for i in order])
+    paragraphs = _paragraphs(t, [t.chapters[i].start for i in order], page_lang)
     views = []
     for i, paras in zip(order, paragraphs):
         ch = t.chapters[i]
         views.append(ChapterView(
             index=i, anchor=chapter_anchor(i, ch), question_id=ch.question, heading=heading(ch, questions),
-            title=clean_text(ch.title) or heading(ch, questions), start=Timestamp.at(ch.start),
+            title=chapter_title(ch, questions), start=Timestamp.at(ch.start),
             begin=ch.start, end=ch.end, confidence=ch.confidence, low_confidence=ch.confidence < LOW_CONFIDENCE,
             paragraphs=tuple(paras)))
     return views
 
 
-def unchaptered(t: Transcript) -> tuple[Paragraph, ...]:
+def unchaptered(t: Transcript, page_lang: str = "") -> tuple[Paragraph, ...]:
     """The whole transcript as paragraphs, for an episode without chapters."""
-    return tuple(_paragraphs(t, [])[0])
+    return tuple(_paragraphs(t, [], page_lang)[0])
+
+
+def localized(item: Any) -> tuple[str, str]:
+    """(title, question) of a question-set item in the language in use (its ``[question.cy]``
+    table on a Welsh page), else as the set words it."""
+    title, question = getattr(item, "title", "") or "", getattr(item, "question", "") or ""
+    if hasattr(item, "in_language") and current_language():
+        title, question = item.in_language(current_language())
+    return title, question
 
 
 def heading(ch: Chapter, questions: dict[str, Any]) -> str:
     """The full question asked in a chapter; the chapter's title when the set lacks it."""
     if ch.question in HEADINGS:
-        return HEADINGS[ch.question]
+        return _(HEADINGS[ch.question])
     q = questions.get(ch.question)
-    text = clean_text(getattr(q, "question", "") or "") if q is not None else ""
+    text = clean_text(localized(q)[1]) if q is not None else ""
     return text or clean_text(ch.title) or ch.question
+
+
+def chapter_title(ch: Chapter, questions: dict[str, Any]) -> str:
+    """The chapter's short title in the language in use: the question set's (translated) title
+    while the chapter carries the set's own one, a person's own title as they wrote it."""
+    own = clean_text(ch.title)
+    q = questions.get(ch.question)
+    if ch.question in HEADINGS and own in ("", HEADINGS[ch.question]):
+        return _(HEADINGS[ch.question])
+    if q is not None and own in ("", clean_text(getattr(q, "title", "") or "")):
+        return clean_text(localized(q)[0]) or own or heading(ch, questions)
+    return own or heading(ch, questions)
 
 
 # ---------------------------------------------------------------- links
@@ -352,33 +389,40 @@ def episode_date(ep: Episode) -> date:
     return ep.pub_date.date() if isinstance(ep.pub_date, datetime) else ep.pub_date
 
 
-def episode_view(ep: Episode, config: Config, questions: dict[str, Any], *, folder: Path) -> EpisodeView:
+def episode_view(ep: Episode, config: Config, questions: dict[str, Any], *, folder: Path,
+                 prefix: str = "") -> EpisodeView:
     """Everything an episode page (and a listing of it) shows; links relative to its page.
 
-    ``folder`` is the episode's folder in ``site/`` (where a video's poster frame lies).
+    ``folder`` is the episode's folder in ``site/`` (where a video's poster frame lies);
+    ``prefix`` is the folder of the page's language in a bilingual site (``"cy/"``), whose
+    pages link to the one copy of the media and downloads in ``site/episodes/<slug>/``.
     """
-    here = f"episodes/{ep.slug}"
+    here = f"{prefix}episodes/{ep.slug}"
     meta = ep.recording.meta
+    page_lang = current_language() or config.feed_language
 
     def media(f: MediaFile) -> str:
         return link(f.url, config, here) or q(f.path.name)
 
     def download(label: str, href: str, length: int = 0) -> Download:
-        local = folder / unquote(href)
-        if not length and "/" not in href and local.is_file():
+        # a file in the episode's folder: beside the page, or there from a language's folder
+        name = posixpath.relpath(posixpath.normpath(posixpath.join(here, href)), f"episodes/{ep.slug}") \
+            if prefix else href
+        local = folder / unquote(name)
+        if not length and "/" not in name and local.is_file():
             length = local.stat().st_size
-        return Download(label, href, file_size(length))
+        return Download(_(label), href, file_size(length))
 
     downloads = [download(DOWNLOAD_LABELS[kind], href)
                  for kind in DOWNLOAD_LABELS
                  if ep.files.get(kind) and (href := link(ep.files[kind], config, here))]
-    chapter_list = chapter_views(ep.transcript, questions)
+    chapter_list = chapter_views(ep.transcript, questions, page_lang)
     track = chapters_vtt(chapter_list, ep.duration) if chapter_list else ""
     if track:
-        downloads.append(download("Chapters (WebVTT)", CHAPTERS_VTT, len(track.encode("utf-8"))))
-    downloads.append(download("Audio (MP3)", media(ep.audio), ep.audio.length))
+        downloads.append(download(N_("Chapters (WebVTT)"), CHAPTERS_VTT, len(track.encode("utf-8"))))
+    downloads.append(download(N_("Audio (MP3)"), media(ep.audio), ep.audio.length))
     if ep.video is not None:
-        downloads.append(download("Video (MP4)", media(ep.video), ep.video.length))
+        downloads.append(download(N_("Video (MP4)"), media(ep.video), ep.video.length))
     poster = folder / "poster.jpg"
     lang = ep.transcript.language if _LANG_RE.match(ep.transcript.language or "") else config.feed_language
     d = episode_date(ep)
@@ -389,14 +433,15 @@ def episode_view(ep: Episode, config: Config, questions: dict[str, Any], *, fold
         role=clean_text(meta.role or ""), interviewer=_interviewer(ep, config),
         description=clean_text(meta.description or ""), date=d, date_label=day_label(d),
         duration=Duration.of(ep.duration), reviewed=ep.transcript.reviewed, language=lang,
-        chapters=tuple(chapter_list), paragraphs=() if chapter_list else unchaptered(ep.transcript),
+        chapters=tuple(chapter_list), paragraphs=() if chapter_list else unchaptered(ep.transcript, page_lang),
         audio=media(ep.audio), audio_type=ep.audio.mime_type,
         video=media(ep.video) if ep.video is not None else None,
         video_type=ep.video.mime_type if ep.video is not None else None,
-        poster="poster.jpg" if ep.video is not None and poster.is_file() else None,
+        poster=(link(config.url("episodes", ep.slug, "poster.jpg"), config, here) if prefix else "poster.jpg")
+        if ep.video is not None and poster.is_file() else None,
         captions=link(captions, config, here) if captions else None, chapters_vtt=CHAPTERS_VTT if track else None,
         chapters_track=track,
-        downloads=tuple(downloads), page_url=ep.page_url,
+        downloads=tuple(downloads), page_url=config.page_url(ep.slug, prefix.strip("/")) if prefix else ep.page_url,
         provenance=provenance_rows(ep.provenance), cite=citation(ep, config, d),
     )
 
@@ -405,19 +450,25 @@ def provenance_rows(p: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """How this transcript was made, for readers: never the content of a redaction."""
     if not p:
         return ()
-    rows = [("Transcribed by", f"{p.get('engine', '?')} ({p.get('model', '?')})")]
+    rows = [(_("Transcribed by"), f"{p.get('engine', '?')} ({p.get('model', '?')})")]
     if p.get("transcribed_at"):
-        rows.append(("Transcribed", str(p["transcribed_at"])[:10]))
+        rows.append((_("Transcribed"), str(p["transcribed_at"])[:10]))
     if p.get("reviewed"):
-        rows.append(("Reviewed by a person", str(p.get("reviewed_at") or "yes")[:10]))
+        rows.append((_("Reviewed by a person"), str(p.get("reviewed_at") or _("yes"))[:10]))
     else:
-        rows.append(("Reviewed by a person", "not yet"))
+        rows.append((_("Reviewed by a person"), _("not yet")))
     if p.get("edited_by_hand"):
-        rows.append(("Corrected by hand", "yes"))
-    rows.append(("Consent", str(p.get("consent", "not recorded"))))
+        rows.append((_("Corrected by hand"), _("yes")))
+    consent = str(p.get("consent", "not recorded"))
+    rows.append((_("Consent"), _(CONSENT_LABELS[consent]) if consent in CONSENT_LABELS else consent))
     count = int(p.get("redactions", 0))
-    rows.append(("Redactions", f"{count} redaction{'s' if count != 1 else ''} applied" if count else "none"))
+    rows.append((_("Redactions"), ngettext("%(num)d redaction applied", "%(num)d redactions applied", count)
+                 if count else _("none")))
     return tuple(rows)
+
+
+#: The consent states (pipeline.consent) as the provenance block words them.
+CONSENT_LABELS = {"public": N_("public"), "withheld": N_("withheld"), "not recorded": N_("not recorded")}
 
 
 def citation(ep: Episode, config: Config, d: date) -> str:
@@ -470,20 +521,23 @@ class QuestionView:
 
 
 def question_views(questions: Iterable[Any], episodes: list[EpisodeView], *,
-                   site_dir: Path | None = None) -> list[QuestionView]:
+                   site_dir: Path | None = None, pack_root: str = "") -> list[QuestionView]:
     """Every question in the set with every chapter (in newest episodes first) that answers it.
 
-    With ``site_dir``, a question's reading pack found beside its page is in its downloads.
+    With ``site_dir``, a question's reading pack found beside its page is in its downloads
+    (``pack_root`` leads from a bilingual site's page to site/, where the pack is).
     """
     out = []
     for item in questions:
         answers = tuple(Answer(ep, ch) for ep in episodes for ch in ep.chapters if ch.question_id == item.id)
         pack = QUESTION_PACK.format(id=item.id)
         local = Path(site_dir) / "questions" / item.id / pack if site_dir is not None else None
-        downloads = ((Download("Every answer, as a reading pack (Word)", q(pack), file_size(local.stat().st_size)),)
+        href = f"{pack_root}questions/{q(item.id)}/{q(pack)}" if pack_root else q(pack)
+        downloads = ((Download(_("Every answer, as a reading pack (Word)"), href, file_size(local.stat().st_size)),)
                      if answers and local is not None and local.is_file() else ())
+        title, question = localized(item)
         out.append(QuestionView(
             id=item.id, path=f"questions/{q(item.id)}/index.html",
-            question=clean_text(item.question), title=clean_text(getattr(item, "title", "") or "") or item.id,
+            question=clean_text(question), title=clean_text(title) or item.id,
             answers=answers, downloads=downloads))
     return out

@@ -84,7 +84,6 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
     from ..pages import remove_stale, render_site
     from ..pages.search import build_search_index
     from .artwork import publish_show_artwork
-    from .feed import write_feeds
     from .reading_packs import write_reading_packs
 
     ws, config = ctx.ws, ctx.config
@@ -115,12 +114,38 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
 
     episodes.sort(key=lambda e: e.pub_date, reverse=True)
     # before the pages, which list them
-    episodes = write_reading_packs(config, site, episodes, ctx.questions, state=ws.cache_dir / PACKS_STATE)
-    write_feeds(config, site, episodes)
+    from .. import i18n
+
+    first = config.site_languages[0]  # a bilingual site's packs are in its first language
+    with i18n.use(first if i18n.has_catalogue(first) else None):
+        episodes = write_reading_packs(config, site, episodes, ctx.questions, state=ws.cache_dir / PACKS_STATE)
+    write_language_feeds(config, site, episodes, ctx.questions)
     render_site(config, site, episodes, ctx.questions, workspace_root=ws.root)
     remove_stale(site, {e.slug for e in episodes})
-    build_search_index(site)
+    for lang in config.languages if config.bilingual else ("",):
+        build_search_index(site / lang)  # a search index per language (Pagefind stems by <html lang>)
     return [e.slug for e in episodes]
+
+
+def write_language_feeds(config, site: Path, episodes: list[Episode], questions: Any = None) -> None:
+    """feed.xml (and video.xml) in the show's language; in a site of several languages, one
+    pair per language in ``site/<lang>/``, each item linking to that language's page. The
+    chapter titles are the question set's in that language (as the pages show them)."""
+    from .. import i18n
+    from ..pages.views import chapter_title
+    from .feed import write_feeds
+
+    by_id = {q.id: q for q in getattr(questions, "questions", ()) or ()}
+
+    def localized(e: Episode, lang: str | None) -> Episode:
+        chapters = tuple(dataclasses.replace(c, title=chapter_title(c, by_id)) for c in e.transcript.chapters)
+        page_url = config.page_url(e.slug, lang) if lang else e.page_url
+        return dataclasses.replace(e, page_url=page_url, transcript=e.transcript.with_chapters(chapters))
+
+    for lang in config.languages if config.bilingual else (None,):
+        code = lang or config.feed_language
+        with i18n.use(code if i18n.has_catalogue(code) else None):
+            write_feeds(config, site, [localized(e, lang) for e in episodes], lang=lang)
 
 
 def _episode(ctx: PublishContext, result: Publishable, state: dict[str, Any], state_path: Path,

@@ -43,7 +43,7 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from .. import timecodes
+from .. import i18n, timecodes
 from ..chapters import chapter_anchor
 from ..config import KNOWN_LICENSES, Config
 from ..errors import BuildError
@@ -71,19 +71,23 @@ TRANSCRIPTS = (
     ("txt", "text/plain", None),
 )
 
-_NOTES = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
+# The show notes' words, marked here for pybabel (it cannot read the template string below).
+_NOTE_WORDS = (i18n.N_("Chapters:"), i18n.N_("more on the episode page"), i18n.N_("Read the full transcript"))
+_NOTES_ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+i18n.install(_NOTES_ENV)
+_NOTES = _NOTES_ENV.from_string(
     """\
 {% for p in paragraphs %}<p>{{ p }}</p>
 {% endfor %}
-{% if chapters %}<p>Chapters:</p>
+{% if chapters %}<p>{{ _("Chapters:") }}</p>
 <ul>
 {% for c in chapters %}<li><a href="{{ c.url }}">{{ c.time }}</a> {{ c.title }}</li>
 {% endfor %}
-{% if more %}<li><a href="{{ page_url }}">more on the episode page</a></li>
+{% if more %}<li><a href="{{ page_url }}">{{ _("more on the episode page") }}</a></li>
 {% endif %}
 </ul>
 {% endif %}
-{% if page_url %}<p><a href="{{ page_url }}">Read the full transcript</a></p>
+{% if page_url %}<p><a href="{{ page_url }}">{{ _("Read the full transcript") }}</a></p>
 {% endif %}""")
 
 
@@ -98,19 +102,24 @@ def page_name(name: str, page: int) -> str:
     return f"{stem}-{page}{dot}{ext}"
 
 
-def write_feeds(config: Config, site_dir: Path, episodes: Sequence[Episode]) -> list[Path]:
+def write_feeds(config: Config, site_dir: Path, episodes: Sequence[Episode], *, lang: str | None = None) -> list[Path]:
     """Write ``site/feed.xml`` (and its archive pages) and, when any episode has video,
     ``site/video.xml`` (and its pages).
 
     Archive pages left from an earlier build beyond the pages now needed are removed,
     and so is a ``video.xml`` (with its pages) when no episode has video any more, so
     no feed points at deleted files. Returns the feed files now in site/, main feeds first.
+
+    ``lang`` writes one language's feeds of a site in several (``site/<lang>/feed.xml``, its
+    own show with its own ``<language>`` and ``podcast:guid``), in the language
+    :func:`pipeline.i18n.use` set; the episodes' ``page_url`` should be that language's pages.
     """
-    site = Path(site_dir)
-    written = _write_pages(config, site, FEED_NAME, build_feed_pages(config, episodes), len(episodes))
+    site = Path(site_dir) / (lang or "")
+    written = _write_pages(config, site, FEED_NAME, build_feed_pages(config, episodes, lang=lang), len(episodes))
     if any(e.video is not None for e in episodes):
         count = sum(1 for e in episodes if e.video is not None)
-        written += _write_pages(config, site, VIDEO_FEED_NAME, build_feed_pages(config, episodes, video=True), count)
+        written += _write_pages(config, site, VIDEO_FEED_NAME,
+                                build_feed_pages(config, episodes, video=True, lang=lang), count)
     else:
         _remove_pages(site, VIDEO_FEED_NAME, keep=0)
     return written
@@ -143,20 +152,21 @@ def _remove_pages(site: Path, name: str, *, keep: int) -> None:
             log.info("removed %s: %s", path, "no episode has video" if keep == 0 else "no longer needed")
 
 
-def build_feed(config: Config, episodes: Sequence[Episode], *, video: bool = False) -> bytes:
+def build_feed(config: Config, episodes: Sequence[Episode], *, video: bool = False, lang: str | None = None) -> bytes:
     """The RSS document (UTF-8 bytes) ``feed.xml`` (``video.xml`` with ``video=True``) would
     hold for ``episodes``: the first page of :func:`build_feed_pages`."""
-    return build_feed_pages(config, episodes, video=video)[0]
+    return build_feed_pages(config, episodes, video=video, lang=lang)[0]
 
 
-def build_feed_pages(config: Config, episodes: Sequence[Episode], *, video: bool = False) -> list[bytes]:
+def build_feed_pages(config: Config, episodes: Sequence[Episode], *, video: bool = False,
+                     lang: str | None = None) -> list[bytes]:
     """Every page of the feed for ``episodes`` (in the order given, newest first), as RSS bytes.
 
     Each page holds at most ``config.feed_limit`` episodes (0: no limit) and at most
     ``config.feed_max_kb`` kilobytes (0: no limit), except that a page always holds at
     least one episode. There is always a first page, even with no episodes. ``video=True``
     builds the video feed: only episodes with video, the MP4 as the enclosure and the MP3
-    as its alternate.
+    as its alternate. ``lang``: the feed of that language in a site of several (see :func:`write_feeds`).
     """
     items = [e for e in episodes if e.video is not None] if video else list(episodes)
     _check_unique(items)
@@ -169,9 +179,9 @@ def build_feed_pages(config: Config, episodes: Sequence[Episode], *, video: bool
     entries = [_add_item(holder, config, ep, video=video, host=host) for ep in items]
 
     def render(chunk: Sequence[FeedEntry], number: int, count: int) -> bytes:
-        links = _page_links(config, name, number, count) if count > 1 else []
+        links = _page_links(config, name, number, count, lang) if count > 1 else []
         return _render(config, chunk, video=video, host=host, last_build=last_build,
-                       self_url=config.url(page_name(name, number)), links=links)
+                       self_url=config.url(lang or "", page_name(name, number)), links=links, lang=lang)
 
     # Sizes are measured with the longest paging links any page can carry (a middle page
     # numbered past the last), so the final pages, whose links are no longer, stay in budget.
@@ -220,14 +230,18 @@ def _items_within(data: bytes, budget: int) -> int:
     return max(1, fitting)
 
 
-def _page_links(config: Config, name: str, number: int, count: int) -> list[tuple[str, str]]:
+def _page_links(config: Config, name: str, number: int, count: int, lang: str | None = None
+                ) -> list[tuple[str, str]]:
     """RFC 5005 paging links (rel, href) for page ``number`` of ``count``."""
-    links = [("first", config.url(page_name(name, 1)))]
+    def at(n: int) -> str:
+        return config.url(lang or "", page_name(name, n))
+
+    links = [("first", at(1))]
     if number > 1:
-        links.append(("previous", config.url(page_name(name, number - 1))))
+        links.append(("previous", at(number - 1)))
     if number < count:
-        links.append(("next", config.url(page_name(name, number + 1))))
-    links.append(("last", config.url(page_name(name, count))))
+        links.append(("next", at(number + 1)))
+    links.append(("last", at(count)))
     return links
 
 
@@ -248,22 +262,23 @@ class PagingExtension(BaseExtension):
 
 
 def _render(config: Config, entries: Sequence[FeedEntry], *, video: bool, host: str, last_build: dt.datetime,
-            self_url: str, links: list[tuple[str, str]]) -> bytes:
+            self_url: str, links: list[tuple[str, str]], lang: str | None = None) -> bytes:
     """One RSS document at ``self_url``: the channel, its paging ``links`` and ``entries``."""
-    feed_url = config.url(VIDEO_FEED_NAME if video else FEED_NAME)
+    feed_url = config.url(lang or "", VIDEO_FEED_NAME if video else FEED_NAME)
+    home = config.url(lang) + "/" if lang else config.base_url
     artwork = config.url(ARTWORK_NAME)
-    title = xml_text(config.title, single_line=True) + (" (video)" if video else "")
+    title = xml_text(config.title, single_line=True) + (" " + i18n.gettext("(video)") if video else "")
 
     fg = FeedGenerator()
     register(fg)
     fg.register_extension("paging", PagingExtension, None)
     fg.title(title)
     fg.link(href=self_url, rel="self", type=RSS_TYPE)
-    fg.link(href=config.base_url, rel="alternate")  # feedgen's RSS <link> is the last one set
+    fg.link(href=home, rel="alternate")  # feedgen's RSS <link> is the last one set
     fg.description(xml_text(config.description) or title)
-    fg.language(config.feed_language)
+    fg.language(lang or config.feed_language)
     fg.generator("Learncast")
-    fg.image(url=artwork, title=title, link=config.base_url)
+    fg.image(url=artwork, title=title, link=home)
     fg.lastBuildDate(last_build)
 
     fg.podcast.itunes_author(xml_text(config.author, single_line=True))
@@ -393,7 +408,7 @@ def _add_item(fg: FeedGenerator, config: Config, ep: Episode, *, video: bool, ho
         p20.soundbite(bite[0], bite[1], _chapter_title_at(ep, bite[0]))
     if alternate is not None:
         p20.alternate_enclosure(alternate.mime_type, alternate.length, alternate.url,
-                                title="Audio only" if video else "Video", lang=language)
+                                title=i18n.gettext("Audio only") if video else i18n.gettext("Video"), lang=language)
 
     for i, ch in enumerate(ep.chapters):
         fe.psc.chapter(ch.start, ch.title, _chapter_url(ep, i))
@@ -414,7 +429,7 @@ def _channel_extras(fg: FeedGenerator, config: Config, title: str, artwork: str)
         p20.license(config.license, config.license_url or KNOWN_LICENSES.get(config.license))
     for code in config.verify_txt:
         p20.txt(code, "verify")
-    p20.image(artwork, alt=xml_text(config.artwork_alt, single_line=True) or f"Cover art for {title}",
+    p20.image(artwork, alt=xml_text(config.artwork_alt, single_line=True) or i18n.gettext("Cover art for %(title)s", title=title),
               purpose="artwork", aspect_ratio="1/1")
     p20.link_people(_people_links(config))
 
@@ -435,7 +450,8 @@ def _item_extras(fe: FeedEntry, config: Config, ep: Episode) -> None:
         p20.location(meta.location, geo=meta.location_geo, osm=meta.location_osm)
     image = ep.files.get("image")
     if image and image.lower().endswith((".jpg", ".png")):
-        p20.image(image, alt=f"A frame from the video of {xml_text(ep.title, single_line=True)}", purpose="artwork")
+        p20.image(image, alt=i18n.gettext("A frame from the video of %(title)s", title=xml_text(ep.title, single_line=True)),
+                  purpose="artwork")
     links = _people_links(config)
     if meta.interviewee:
         links[meta.interviewee] = (meta.interviewee_href, meta.interviewee_img)
@@ -476,7 +492,8 @@ def show_notes(ep: Episode, *, host: str) -> tuple[str, str]:
         who = xml_text(meta.interviewee, single_line=True)
         if meta.role:
             who += f", {xml_text(meta.role, single_line=True)}"
-        paragraphs.append(f"{who}, in conversation with {xml_text(meta.interviewer or '', single_line=True) or host}.")
+        paragraphs.append(i18n.gettext("%(who)s, in conversation with %(host)s.", who=who,
+                                       host=xml_text(meta.interviewer or '', single_line=True) or host))
     # Times as MM:SS or H:MM:SS, floored: the form apps turn into seek links.
     chapters = [{"time": timecodes.clock(ch.start, floor=True, pad=True),
                  "title": xml_text(ch.title, single_line=True), "url": _chapter_url(ep, i) or ""}
@@ -486,11 +503,11 @@ def show_notes(ep: Episode, *, host: str) -> tuple[str, str]:
         shown, more = chapters[:n], n < len(chapters)
         plain = "\n\n".join(paragraphs)
         if shown:
-            plain += "\n\nChapters:\n" + "\n".join(f"{c['time']} {c['title']}" for c in shown)
+            plain += "\n\n" + i18n.gettext("Chapters:") + "\n" + "\n".join(f"{c['time']} {c['title']}" for c in shown)
             if more:
                 plain += "\n…"
         if ep.page_url:
-            plain += f"\n\nTranscript: {ep.page_url}"
+            plain += "\n\n" + i18n.gettext("Transcript: %(url)s", url=ep.page_url)
         html = _NOTES.render(paragraphs=paragraphs, chapters=shown, more=more, page_url=ep.page_url)
         return plain, html, max(len(plain), len(html)) <= DESCRIPTION_LIMIT
 

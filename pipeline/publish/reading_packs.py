@@ -38,6 +38,7 @@ from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from .. import i18n
 from ..config import Config
 from ..fsutil import write_bytes_if_changed, write_json
 from ..models import Episode
@@ -137,19 +138,19 @@ def episode_pack(view: views.EpisodeView, config: Config) -> bytes:
     doc = _document(view.title, config, view.language, view.date)
     _add(doc, _t(view.title), "Title")
     if view.interviewee:
-        _line(doc, ("Interviewee: ", True), view.interviewee + (f", {view.role}" if view.role else ""))
+        _line(doc, (_label("Interviewee"), True), view.interviewee + (f", {view.role}" if view.role else ""))
     if view.interviewer:
-        _line(doc, ("Interviewer: ", True), view.interviewer)
-    _line(doc, ("Date: ", True), f"{view.date_label} · {view.duration.label}")
+        _line(doc, (_label("Interviewer"), True), view.interviewer)
+    _line(doc, (_label("Date"), True), f"{view.date_label} · {view.duration.label}")
     if view.description:
         _add(doc).add_run(_t(view.description)).italic = True
-    para = _line(doc, ("Listen and read online: ", True))
+    para = _line(doc, (_label("Listen and read online"), True))
     _link(para, view.page_url, view.page_url)
     if not view.reviewed:
-        _notice(doc, "Automatic transcript, not yet reviewed by a person. It may contain mistakes.")
+        _notice(doc, i18n.gettext("Automatic transcript, not yet reviewed by a person. It may contain mistakes."))
     _about(doc, view)
     if view.chapters:
-        _add(doc, "Contents", "Heading 1")
+        _add(doc, i18n.gettext("Contents"), "Heading 1")
         for ch in view.chapters:
             para = _add(doc, style="List Number")
             _link(para, ch.title, anchor=_bookmark(ch))
@@ -159,7 +160,7 @@ def episode_pack(view: views.EpisodeView, config: Config) -> bytes:
         heading = _add(doc, _t(ch.heading), "Heading 1")
         _mark(heading, _bookmark(ch), ch.index)
         meta = _add(doc)
-        _link(meta, f"Play from {ch.start.clock}", f"{view.page_url}#t={ch.start.seconds}")
+        _link(meta, i18n.gettext("Play from %(clock)s", clock=ch.start.clock), f"{view.page_url}#t={ch.start.seconds}")
         if ch.title != ch.heading:
             _run(meta, f" · {ch.title}", muted=True)
         _low_confidence(doc, ch)
@@ -167,7 +168,7 @@ def episode_pack(view: views.EpisodeView, config: Config) -> bytes:
         for p in ch.paragraphs:
             _turn(doc, p, view.page_url)
     if view.paragraphs:
-        _add(doc, "Transcript", "Heading 1")
+        _add(doc, i18n.gettext("Transcript"), "Heading 1")
         for p in view.paragraphs:
             _turn(doc, p, view.page_url)
     return _save(doc)
@@ -179,23 +180,24 @@ def question_pack(qv: views.QuestionView, config: Config) -> bytes:
     doc = _document(qv.question, config, config.feed_language, newest)
     _add(doc, _t(qv.question), "Title")
     count = len(qv.answers)
-    _line(doc, f"{count} answer{'s' if count != 1 else ''}, from {config.title}", muted=True)
+    _line(doc, i18n.ngettext("%(num)d answer, from %(show)s", "%(num)d answers, from %(show)s", count,
+                             show=config.title), muted=True)
     _learned(doc, qv)
     for a in qv.answers:
         ep, ch = a.episode, a.chapter
         who = ep.interviewee or ep.title
         _add(doc, _t(who + (f", {ep.role}" if ep.interviewee and ep.role else "")), "Heading 1")
-        facts = _line(doc, "From ")
+        facts = _line(doc, i18n.gettext("From") + " ")
         _link(facts, ep.title, f"{ep.page_url}#{ch.anchor}")
         _run(facts, f" · {ep.date_label} · ")
-        _link(facts, f"Play from {ch.start.clock}", f"{ep.page_url}#t={ch.start.seconds}")
+        _link(facts, i18n.gettext("Play from %(clock)s", clock=ch.start.clock), f"{ep.page_url}#t={ch.start.seconds}")
         if not ep.reviewed:
-            _notice(doc, "Automatic transcript, not yet reviewed by a person. It may contain mistakes.")
+            _notice(doc, i18n.gettext("Automatic transcript, not yet reviewed by a person. It may contain mistakes."))
         _low_confidence(doc, ch)
         for p in ch.paragraphs:
             _turn(doc, p, ep.page_url)
         if ep.cite:
-            _line(doc, ("Cite this interview: ", True), ep.cite, size=9)
+            _line(doc, (i18n.gettext("Cite this interview:") + " ", True), ep.cite, size=9)
     return _save(doc)
 
 
@@ -206,22 +208,22 @@ def _about(doc, view: views.EpisodeView) -> None:
     """"About this transcript" and the citation, as the episode page shows them."""
     if not view.provenance:
         return
-    _add(doc, "About this transcript", "Heading 1")
+    _add(doc, i18n.gettext("About this transcript"), "Heading 1")
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     for label, value in view.provenance:
         cells = table.add_row().cells
         cells[0].paragraphs[0].add_run(_t(label)).bold = True
         cells[1].paragraphs[0].add_run(_t(value))
-    _line(doc, ("Cite this interview: ", True), view.cite)
+    _line(doc, (i18n.gettext("Cite this interview:") + " ", True), view.cite)
 
 
 def _chapter_picks(doc, ch: views.ChapterView) -> None:
     """The team's themes and takeaways for a chapter, under its heading, as on the page."""
     if ch.themes:
-        _line(doc, ("Themes: ", True), ", ".join(t.name for t in ch.themes), muted=True)
+        _line(doc, (i18n.gettext("Themes:") + " ", True), ", ".join(t.name for t in ch.themes), muted=True)
     if ch.takeaways:
-        _line(doc, ("Takeaways", True))
+        _line(doc, (i18n.gettext("Takeaways"), True))
         for text in ch.takeaways:
             _add(doc, _t(text), "List Bullet")
 
@@ -231,10 +233,10 @@ def _learned(doc, qv: views.QuestionView) -> None:
     learned = [(a, t) for a in qv.answers for t in a.chapter.takeaways]
     if not learned:
         return
-    _add(doc, "What people learned about this", "Heading 1")
+    _add(doc, i18n.gettext("What people learned about this"), "Heading 1")
     for a, text in learned:
         para = _add(doc, _t(text), "List Bullet")
-        _run(para, " — from ", muted=True)
+        _run(para, " — " + i18n.gettext("from") + " ", muted=True)
         _link(para, a.episode.interviewee or a.episode.title, f"{a.episode.page_url}#{a.chapter.anchor}", muted=True)
 
 
@@ -265,8 +267,17 @@ def _turn(doc, p: views.Paragraph, page_url: str) -> None:
 
 def _low_confidence(doc, ch: views.ChapterView) -> None:
     if ch.low_confidence:
-        _notice(doc, "Low confidence: Learncast is not sure this is where the question was asked "
-                     f"(confidence {ch.confidence * 100:.0f}%).")
+        percent = "%.0f" % (ch.confidence * 100)
+        _notice(doc, i18n.gettext("Low confidence: Learncast is not sure this is where the question was asked "
+                                  "(confidence %(percent)s%%).", percent=percent))
+
+
+def _label(word: str) -> str:
+    """"Interviewee: ": a field's name (from the catalogue, in the pack's language) and a colon."""
+    return i18n.gettext(word) + ": "
+
+
+_LABELS = (i18n.N_("Interviewee"), i18n.N_("Interviewer"), i18n.N_("Date"), i18n.N_("Listen and read online"))
 
 
 def _notice(doc, text: str) -> None:

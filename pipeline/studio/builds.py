@@ -157,8 +157,8 @@ class Build:
         for r in rows:  # a refused file's slug may be no slug at all ("?"): only published ones get a page
             r["stage_name"] = STAGE_NAMES.get(r["stage"], r["stage"])
             published = r["slug"] in answer["published"]
-            r["page"] = (f"/site/episodes/{r['slug']}/index.html"
-                         if published and (ws.episode_dir(r["slug"]) / "index.html").is_file() else None)
+            page = ws.episode_page(r["slug"]) if published else None  # site/<lang>/... in a bilingual site
+            r["page"] = f"/site/{page.relative_to(ws.site_dir).as_posix()}" if page and page.is_file() else None
         answer["recordings"] = rows
         return answer
 

@@ -5,18 +5,23 @@
   var status = document.getElementById("search-status");
   if (!box || !status) return;
 
+  // The page's words (the template's translations); these English ones when it has none.
+  var labels = {};
+  try { labels = JSON.parse(box.getAttribute("data-labels") || "{}") || {}; } catch (e) { labels = {}; }
+  function label(key, fallback) { return typeof labels[key] === "string" && labels[key] ? labels[key] : fallback; }
+
   function say(text) {
     status.textContent = text;
     status.hidden = false;
   }
 
   if (location.protocol === "file:") {
-    say("Search works when the site is served by a web server (for example with \"learncast serve\"). " +
-        "You can still browse the episodes and the questions.");
+    say(label("needs_server", "Search works when the site is served by a web server (for example with " +
+        "\"learncast serve\"). You can still browse the episodes and the questions."));
     return;
   }
   if (typeof window.PagefindUI === "undefined") {
-    say("Search is not available on this copy of the site: its search index has not been built.");
+    say(label("no_index", "Search is not available on this copy of the site: its search index has not been built."));
     return;
   }
   /** ".../episodes/x/" -> ".../episodes/x/index.html": every link on the site names a file,
@@ -53,7 +58,13 @@
 
   // Result links are root-relative; the site may live under a sub-path of its host.
   var base = new URL(box.getAttribute("data-root") || "./", location.href).pathname;
+  // Pagefind's own words (placeholder, "N results for ..."), in the page's language.
+  var translations = {};
+  Object.keys(labels).forEach(function (key) {
+    if (key !== "needs_server" && key !== "no_index" && labels[key]) translations[key] = labels[key];
+  });
   new window.PagefindUI({
+    translations: translations,
     element: "#search",
     baseUrl: base,
     showSubResults: true,
