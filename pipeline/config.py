@@ -99,12 +99,15 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], str | None]:
 
 
 def _language(value: Any, allow_auto: bool = True) -> str | None:
+    expected = 'expected a language code such as "en", "en-GB" or "cy" (Welsh)'
+    if allow_auto:
+        expected += ', or "auto" to detect it'
     if not isinstance(value, str):
-        return f"expected a language code such as \"en\" or \"en-GB\", got {_kind(value)}"
+        return f"{expected}, got {_kind(value)}"
     if allow_auto and value == "auto":
         return None
     if not _LANG_RE.match(value):
-        return f"expected a language code such as \"en\" or \"en-GB\", got \"{value}\""
+        return f"{expected}, got \"{value}\""
     return None
 
 
@@ -486,6 +489,7 @@ SIDECAR_KEYS = [
     Key("consent", _choice(CONSENT_STATES), "public or withheld"),
     Key("publish_after", _date, "an embargo date, YYYY-MM-DD"),
     Key("vocabulary", _terms, "names and terms the speech model should expect in this recording"),
+    Key("language", _language, 'the language spoken, e.g. "cy" for Welsh; "auto" detects it; default: the show\'s'),
     *[Key(*k) for k in (
         ("season", _season, "the season (programme or cohort) this interview belongs to, e.g. 2"),
         ("season_name", _max_chars(128), "that season's name, e.g. \"Cardiff cohort 2027\""),
