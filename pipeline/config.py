@@ -538,7 +538,8 @@ description = "Practitioners talk about how they changed public services: the re
 author = "Capture team"            # the show's author (itunes:author)
 owner_name = "Capture team"        # the feed owner (itunes:owner), for directory listings
 owner_email = "capture-team@example.org"
-language = "en"                    # "en", "en-GB", ...; "auto" detects it per recording
+language = "en"                    # "en", "en-GB", "cy", ...; "auto" detects it per recording
+                                   # (a recording's media/<name>.toml may say its own language)
 base_url = "https://example.org/learncast/"   # where you will copy site/ to
 artwork = ""                       # square JPEG/PNG, 1400-3000 px; empty generates one
 category = "Government"            # an Apple Podcasts category, e.g. Government, Education
@@ -548,8 +549,9 @@ explicit = false
 questions = ""
 
 # Transcription. engine: "faster-whisper" (default) or "openai-whisper".
-# model: empty uses the embedded Whisper tiny.en (works offline); or a CTranslate2
-# model folder, a .pt checkpoint, or a size name such as "small" (needs a network).
+# model: empty uses the embedded Whisper tiny.en (works offline, English only); or a
+# CTranslate2 model folder, a .pt checkpoint, or a size name such as "small" (needs a network;
+# multilingual, Welsh included: README, "Recordings in other languages").
 engine = "faster-whisper"
 model = ""
 device = "auto"                    # "auto", "cpu" or "cuda"
