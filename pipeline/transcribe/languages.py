@@ -46,7 +46,7 @@ _VOCABULARY_BASE = 51765
 _V3_NAMES = ("large", "large-v3", "turbo", "large-v3-turbo")  # 100 languages; the older sizes 99
 EMBEDDED_NAME = "the embedded tiny.en"
 
-FIX = ('set model = "small" (or another multilingual Whisper size: base, medium, large-v3) in '
+FIX = ('set model = "small" (or another multilingual Whisper size: medium, large-v3, turbo) in '
        "learncast.toml, or model = a CTranslate2 folder of a fine-tune for the language, such as "
        "a Welsh one from Bangor University's techiaith converted with ct2-transformers-converter "
        '(README, "Recordings in other languages")')
@@ -84,7 +84,7 @@ def model_languages(model: str) -> ModelLanguages | None:
     if path.is_file() and path.name == "model.bin":
         path = path.parent
     if path.is_dir():
-        return _folder_languages(path, str(path))
+        return _folder_languages(path, f"the model in {path}")
     if model in SIZE_NAMES:
         # distil-whisper was distilled on English speech alone, whatever its vocabulary
         english = model.endswith(".en") or model.startswith("distil-")
@@ -139,9 +139,12 @@ def check_language(code: str | None, can: ModelLanguages | None, *, recording: P
                          path=recording, fix=f"{hint} (language = \"auto\" detects it)")
     if can is None or code is None:
         return
+    if not can.multilingual and code != "en":
+        raise InputError(f'is in language "{code}"{said}, but {can.name} is English-only', path=recording, fix=FIX)
     if not can.knows(code):
-        what = "is English-only" if not can.multilingual else f'does not know "{code}"'
-        raise InputError(f'is in language "{code}"{said}, but {can.name} {what}', path=recording, fix=FIX)
+        raise InputError(f'is in language "{code}"{said}, but {can.name} does not know it', path=recording,
+                         fix=f'set model = "large-v3" in learncast.toml: it knows all {len(WHISPER_LANGUAGES)} '
+                             "of Whisper's languages")
 
 
 __all__ = ["WHISPER_LANGUAGES", "ModelLanguages", "whisper_code", "model_languages", "loaded_languages",
