@@ -398,5 +398,6 @@ __all__ = [
     "load_transcript_file",
     "is_hand_edited", "text_edited", "chapters_edited",
     "write_transcript_file", "replace_transcript_file", "transcript_to_file_data", "transcribe_audio",
-    "get_engine", "speaker_names", "transcript_key", "check_spoken_language", "require_speech", "TranscriptionJob", "transcribe_recording",
+    "get_engine", "speaker_names", "transcript_key", "check_spoken_language", "require_speech", "TranscriptionJob",
+    "transcribe_recording",
 ]
