@@ -11,8 +11,8 @@ stage does not look for the questions one by one. It:
    interviewer is speaking (with trusted speaker labels, only an interviewer opens a
    chapter, unless the interviewee restates the question just asked), it is phrased as a
    question (a one-word turn such as "Paperwork?" counts, whatever punctuation speech
-   recognition gave it), it opens a turn or follows a pause, it comes after one answer and is answered at length, a
-   signpost ("moving on", "coming back to") opens it;
+   recognition gave it), it opens a turn or follows a pause, it comes after one answer
+   and is answered at length, a signpost ("moving on", "coming back to") opens it;
 4. lets the interviewee's answer settle which question was asked where the wording fits
    two almost equally well ("How did you get them on your side?": relationships or
    engagement), since an answer about trust and an answer about persuasion differ; a
