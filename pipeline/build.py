@@ -63,6 +63,28 @@ def _refused(ws: Workspace, errors: list[InputError], reporter: Reporter) -> lis
     return out
 
 
+def _untranscribable(res: Resources, recordings: list) -> tuple[list, list[RecordingResult]]:
+    """The recordings whose language the model cannot transcribe fail now, before their
+    audio is decoded (only those with no transcript yet: one already made, or a person's,
+    needs no model). The check is made again just before Whisper runs, for the others."""
+    from .stages import orphans
+    from .transcribe import TRANSCRIPT_NAME, check_spoken_language
+
+    keep, failed = [], []
+    for rec in recordings:
+        try:
+            if not (res.ws.transcript_dir(rec.slug) / TRANSCRIPT_NAME).exists():
+                check_spoken_language(res.settings, rec, res.config)
+            keep.append(rec)
+        except InputError as exc:
+            failed.append(RecordingResult(slug=rec.slug, path=rec.path, ok=False, error=exc))
+    if failed and orphans(res.ws):  # a renamed recording may bring its transcript along
+        return recordings, []
+    for result in failed:
+        res.reporter.finished(result.slug, False, result.message)
+    return keep, failed
+
+
 def _run_here(res: Resources, recordings: list, steps: list[str], publishing: bool) -> list[RecordingResult]:
     """One recording after another in this process. While Whisper runs, ffmpeg encodes the
     published media on a thread and the chapter scorer's model loads on another; only for
@@ -111,6 +133,9 @@ def run(ws: Workspace, stages: Sequence[str] = STAGES, *, jobs: int = 1, schedul
             _ = res.questions  # a broken question set stops the build before any work
         recordings, errors = ws.recordings()
         report.results += _refused(ws, errors, res.reporter)
+        if "transcribe" in stages:
+            recordings, failed = _untranscribable(res, recordings)
+            report.results += failed
         steps = plan(stages)
         if scheduler:
             from .parallel import run_dask

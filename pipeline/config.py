@@ -99,12 +99,15 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], str | None]:
 
 
 def _language(value: Any, allow_auto: bool = True) -> str | None:
+    expected = 'expected a language code such as "en", "en-GB" or "cy" (Welsh)'
+    if allow_auto:
+        expected += ', or "auto" to detect it'
     if not isinstance(value, str):
-        return f"expected a language code such as \"en\" or \"en-GB\", got {_kind(value)}"
+        return f"{expected}, got {_kind(value)}"
     if allow_auto and value == "auto":
         return None
     if not _LANG_RE.match(value):
-        return f"expected a language code such as \"en\" or \"en-GB\", got \"{value}\""
+        return f"{expected}, got \"{value}\""
     return None
 
 
@@ -525,6 +528,7 @@ SIDECAR_KEYS = [
     Key("consent", _choice(CONSENT_STATES), "public or withheld"),
     Key("publish_after", _date, "an embargo date, YYYY-MM-DD"),
     Key("vocabulary", _terms, "names and terms the speech model should expect in this recording"),
+    Key("language", _language, 'the language spoken, e.g. "cy" for Welsh; "auto" detects it; default: the show\'s'),
     *[Key(*k) for k in (
         ("season", _season, "the season (programme or cohort) this interview belongs to, e.g. 2"),
         ("season_name", _max_chars(128), "that season's name, e.g. \"Cardiff cohort 2027\""),
@@ -573,7 +577,8 @@ description = "Practitioners talk about how they changed public services: the re
 author = "Capture team"            # the show's author (itunes:author)
 owner_name = "Capture team"        # the feed owner (itunes:owner), for directory listings
 owner_email = "capture-team@example.org"
-language = "en"                    # "en", "en-GB", ...; "auto" detects it per recording
+language = "en"                    # "en", "en-GB", "cy", ...; "auto" detects it per recording
+                                   # (a recording's media/<name>.toml may say its own language)
 # languages = ["cy", "en"]        # a bilingual site: every page and a feed in each (site/cy/, site/en/)
 base_url = "https://example.org/learncast/"   # where you will copy site/ to
 artwork = ""                       # square JPEG/PNG, 1400-3000 px; empty generates one
@@ -584,8 +589,9 @@ explicit = false
 questions = ""
 
 # Transcription. engine: "faster-whisper" (default) or "openai-whisper".
-# model: empty uses the embedded Whisper tiny.en (works offline); or a CTranslate2
-# model folder, a .pt checkpoint, or a size name such as "small" (needs a network).
+# model: empty uses the embedded Whisper tiny.en (works offline, English only); or a
+# CTranslate2 model folder, a .pt checkpoint, or a size name such as "small" (needs a network;
+# multilingual, Welsh included: README, "Recordings in other languages").
 engine = "faster-whisper"
 model = ""
 device = "auto"                    # "auto", "cpu" or "cuda"

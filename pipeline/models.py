@@ -67,6 +67,7 @@ class RecordingMeta:
     interviewee_img: str | None = None
     speakers: tuple[Speaker, ...] = ()  # the sidecar's named speakers, in the order they first speak
     speaker_count: int | None = None  # how many voices (from ``speakers``); None: estimated
+    language: str | None = None  # the language spoken ("cy", "en-GB", "auto" detects); None: the show's
 
     def speaker_names(self) -> dict[str, str]:
         """The named speakers by key (:func:`speaker_key`), numbered within each role in the

@@ -444,8 +444,47 @@ def test_answers_are_not_scored_when_speaker_labels_are_trusted(questions):
     chapters = chapter(transcript, questions, scorer=scorer)
     assert question_ids(chapters) == ["intro", "rules"]
     assert "Were there any rules you had to break?" in scorer.seen
-    assert "Did it help?" in scorer.seen  # an interviewee's question may echo the interviewer's
+    # an interviewee's question in the middle of the answer restates nothing: it cannot open a chapter
+    assert "Did it help?" not in scorer.seen
     assert not {"We broke the referral rule.", "It took a year.", "Yes."} & set(scorer.seen)
+
+
+def test_an_interviewee_restating_the_question_is_scored_and_the_chapter_is_the_interviewer_s(questions):
+    transcript, marks = build([
+        asked("Next one. Which frameworks did you draw on?", "methods"),
+        answer("What methods, models or theories did we draw on? Well, mostly systems thinking. " + ANSWER)])
+    scorer = RecordingScorer(questions)
+    chapters = chapter(transcript, questions, scorer=scorer)
+    assert "What methods, models or theories did we draw on?" in scorer.seen
+    assert question_ids(chapters) == ["intro", "methods"] and chapters[1].start == marks["methods"][0]
+
+
+def test_only_the_interviewer_opens_a_chapter(questions):
+    """A passage of an answer about what guided the interviewee, in the question's own words,
+    starts no chapter; the interviewer's next question does (issue #18)."""
+    transcript, marks = build([
+        asked("Were there any rules you had to break along the way?", "rules"),
+        answer(ANSWER),
+        answer("And what was guiding my thinking, what principles or values guided me? "
+               "Fairness, mainly, and the values we agreed at the start. " + ANSWER),
+        asked("Which frameworks, models or theories did you draw on?", "methods"),
+        answer(),
+    ])
+    chapters = chapter(transcript, questions)
+    assert question_ids(chapters) == ["intro", "rules", "methods"]
+    assert [c.start for c in chapters[1:]] == [marks["rules"][0], marks["methods"][0]]
+
+
+def test_a_second_interviewer_opens_chapters_too(questions):
+    transcript, marks = build([
+        asked("Were there any rules you had to break along the way?", "rules"),
+        answer(),
+        Line("interviewer-2", "When it went wrong, how did people around you respond?", "reactions"),
+        answer(),
+    ])
+    chapters = chapter(transcript, questions)
+    assert question_ids(chapters) == ["intro", "rules", "reactions"]
+    assert chapters[2].start == marks["reactions"][0]
 
 
 # ---------------------------------------------------------------- scorers and confidence

@@ -8,10 +8,11 @@ stage does not look for the questions one by one. It:
 1. splits the transcript into timed sentences (``sentences.py``);
 2. scores every sentence against every question (a :class:`~.scorers.Scorer`);
 3. weighs each score by the evidence that a *new question is being asked there*: the
-   interviewer is speaking, it is phrased as a question (a one-word turn such as
-   "Paperwork?" counts, whatever punctuation speech recognition gave it), it opens a
-   turn or follows a pause, it comes after one answer and is answered at length, a
-   signpost ("moving on", "coming back to") opens it;
+   interviewer is speaking (with trusted speaker labels, only an interviewer opens a
+   chapter, unless the interviewee restates the question just asked), it is phrased as a
+   question (a one-word turn such as "Paperwork?" counts, whatever punctuation speech
+   recognition gave it), it opens a turn or follows a pause, it comes after one answer
+   and is answered at length, a signpost ("moving on", "coming back to") opens it;
 4. lets the interviewee's answer settle which question was asked where the wording fits
    two almost equally well ("How did you get them on your side?": relationships or
    engagement), since an answer about trust and an answer about persuasion differ; a
@@ -28,8 +29,8 @@ stage does not look for the questions one by one. It:
 
 The work grows about linearly with the length of the transcript: an hour of speech
 takes a fraction of a second with the lexical scorer. Sentences that could not start a
-chapter whatever they scored (with trusted speaker labels, the interviewee's answers) are
-never scored, which is most of the text and most of a semantic scorer's time; the only
+chapter whatever they scored (with trusted speaker labels, everything the interviewee says
+but a restated question) are never scored, which is most of the text and most of a semantic scorer's time; the only
 other text scored is the first words of the answers to the few questions whose wording
 fits two questions almost equally well.
 """
@@ -261,7 +262,12 @@ def _score(sentences: list[Sentence], n_questions: int, model: Scorer,
     """Scores of the sentences that could start a chapter, and where each one's lead-in starts.
 
     A sentence whose speaker factor keeps it under the threshold even at a perfect score
-    is left at zero. A sentence with a lead-in before it is also scored together with
+    is left at zero. With trusted labels, so is one whose chapter would not start at an
+    interviewer's words (any interviewer: ``interviewer``, ``interviewer-2``, ...): an
+    interviewee's question opens a chapter only by restating the question the interviewer
+    has just asked (its start then moves back to the asking, see :func:`_lead_in_start`);
+    a passage of an answer may relabel a chapter (:func:`_answer_decides`) but never starts
+    one, however well it matches a question. A sentence with a lead-in before it is also scored together with
     that lead-in, and the mean of the two scores counts where it is the higher.
     """
     raw = np.zeros((len(sentences), n_questions))
@@ -270,6 +276,11 @@ def _score(sentences: list[Sentence], n_questions: int, model: Scorer,
     if not scored:
         return raw, {}
     firsts = {i: _lead_in_start(sentences, i, trusted) for i in scored}
+    if trusted:  # only the interviewer opens a chapter (an interviewee by restating their question)
+        firsts = {i: first for i, first in firsts.items() if sentences[first].is_interviewer}
+        scored = list(firsts)
+        if not scored:
+            return raw, {}
     with_lead_in = [i for i in scored if firsts[i] < i]
     texts = [sentences[i].text for i in scored]
     texts += [" ".join(s.text for s in sentences[firsts[i]:i + 1]) for i in with_lead_in]

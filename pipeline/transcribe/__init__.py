@@ -29,8 +29,9 @@ from typing import Any, Callable, ContextManager, Iterable
 from ..config import Config
 from ..errors import InputError
 from ..fsutil import Stamp, file_stamp, sha256_text, write_json
-from ..models import INTERVIEWEE, INTERVIEWER, Audio, RecordingMeta, Segment, Transcript
-from .engines import describe_model, get_engine
+from ..models import INTERVIEWEE, INTERVIEWER, Audio, Recording, RecordingMeta, Segment, Transcript
+from .engines import builtin_engine, describe_model, get_engine
+from .languages import check_language, engine_languages, model_languages, whisper_code
 from .types import Engine, Options, Progress, RawResult, merge_terms
 
 DEFAULT_INTERVIEWER = Config.interviewer  # learncast.toml's placeholder, not a name to prompt with
@@ -64,7 +65,7 @@ class Settings:
             engine=engine or config.engine,
             model=config.model if model is None else model,
             device=config.device,
-            language=None if config.language == "auto" else config.language.split("-")[0],
+            language=whisper_code(config.language),
             threads=threads,
             # the interviewer's name only with a vocabulary written (for_recording: why)
             vocabulary=merge_terms(config.vocabulary, [config.interviewer] if config.vocabulary
@@ -81,11 +82,17 @@ class Settings:
         The names and role are added only when the show or the recording has a ``vocabulary``
         of its own: the prompt made the WER a little worse on some eval interviews
         (bench/RESULTS.md, "Vocabulary"), so a workspace that never wrote one keeps its
-        options, its cache keys and its transcripts as they were."""
-        if not (meta.vocabulary or self.vocabulary):
-            return self
+        options, its cache keys and its transcripts as they were.
+
+        The sidecar's ``language``, when it has one, wins over the show's (it is in the
+        cache key, so changing it transcribes the recording again)."""
+        settings = self
+        if meta.language:
+            settings = dataclasses.replace(settings, language=whisper_code(meta.language))
+        if not (meta.vocabulary or settings.vocabulary):
+            return settings
         own = [meta.interviewee, meta.interviewer, getattr(meta, "organisation", None), meta.role]
-        return dataclasses.replace(self, vocabulary=merge_terms(own, meta.vocabulary, self.vocabulary))
+        return dataclasses.replace(settings, vocabulary=merge_terms(own, meta.vocabulary, settings.vocabulary))
 
     @property
     def options(self) -> Options:
@@ -214,9 +221,30 @@ def speaker_names(config: Config, audio: Audio, keys: Iterable[str] = ()) -> dic
     return out
 
 
+def check_spoken_language(settings: Settings, rec: Recording, config: Config,
+                          engine: Engine | None = None) -> None:
+    """Raise InputError (one line: the recording, the fix) when the recording's language,
+    its sidecar's ``language`` else the show's, is one the model cannot transcribe.
+
+    Without ``engine``, the model's name or files tell (:func:`.languages.model_languages`:
+    nothing is loaded, so it can run before the audio is decoded); with it, the loaded
+    model itself. A registered engine (a test's fake) is only checked by what it says.
+    With an English-only model, ``"auto"`` means English: logged once, with the engine.
+    """
+    s = settings.for_recording(rec.meta)
+    can = engine_languages(engine) if engine is not None else None
+    if can is None and builtin_engine(s.engine):
+        can = model_languages(s.model)
+    check_language(s.language, can, recording=rec.path, where=rec.sidecar if rec.meta.language else config.path)
+    if engine is not None and s.language is None and can is not None and not can.multilingual:
+        log.info('%s: %s is English-only, so language "auto" means English', rec.path.name, can.name)
+
+
 def run_engine(engine: Engine, audio: Audio, settings: Settings, progress: Progress | None) -> RawResult:
     log.info("transcribing %s (%.0f s) with %s", audio.recording.path.name, audio.duration, engine.name)
     raw = engine.transcribe(audio.path, audio.duration, settings.options, progress)
+    if settings.language is None:
+        log.info("%s: detected the language %s", audio.recording.path.name, raw.language)
     return RawResult(language=raw.language, segments=tuple(_clean(raw.segments, audio.duration)))
 
 
@@ -348,9 +376,12 @@ def transcribe_recording(job: TranscriptionJob, audio: Audio) -> tuple[dict[str,
             return data, require_speech(transcript, audio.recording.path)
         if data.get("asr_key") == key:
             return data, require_speech(transcript, audio.recording.path)
+    check_spoken_language(job.settings, audio.recording, job.config)  # before anything loads
     if job.before_asr:
         job.before_asr()
-    transcript = transcribe_audio(audio, job.config, job.settings, engine=job.engine(),
+    engine = job.engine()
+    check_spoken_language(job.settings, audio.recording, job.config, engine)
+    transcript = transcribe_audio(audio, job.config, job.settings, engine=engine,
                                   stereo_wav=job.stereo, progress=job.progress)
     extra = {"source": audio.recording.path.name,
              "transcribed_at": job.now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")}
@@ -367,5 +398,6 @@ __all__ = [
     "load_transcript_file",
     "is_hand_edited", "text_edited", "chapters_edited",
     "write_transcript_file", "replace_transcript_file", "transcript_to_file_data", "transcribe_audio",
-    "get_engine", "speaker_names", "transcript_key", "require_speech", "TranscriptionJob", "transcribe_recording",
+    "get_engine", "speaker_names", "transcript_key", "check_spoken_language", "require_speech", "TranscriptionJob",
+    "transcribe_recording",
 ]

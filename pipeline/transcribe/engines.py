@@ -24,6 +24,7 @@ from ..audio import SAMPLE_RATE
 from ..errors import ModelError
 from ..models import Segment
 from . import vad
+from .languages import loaded_languages
 from .resources import (
     SIZE_NAMES,
     default_threads,
@@ -68,6 +69,8 @@ class FasterWhisperEngine:
         self.threads = threads or default_threads()
         self.streams, per_stream = decoding_streams(self.threads, self.device)
         self._model = _load_faster_whisper(model, self.device, self.compute_type, per_stream, self.streams)
+        ct2 = self._model.model
+        self.languages = loaded_languages(model, ct2.is_multilingual, ct2.num_languages)
 
     def transcribe(self, wav: Path, duration: float, options: Options,
                    progress: Progress | None = None) -> RawResult:
@@ -238,6 +241,12 @@ def register_engine(name: str, factory: Callable[..., Engine]) -> None:
 
 def unregister_engine(name: str) -> None:
     _REGISTRY.pop(name, None)
+
+
+def builtin_engine(name: str) -> bool:
+    """Whether ``name`` is one of Learncast's own engines (not a registered one), whose
+    ``model`` setting means what :func:`.languages.model_languages` reads."""
+    return name in ("faster-whisper", "openai-whisper") and name not in _REGISTRY
 
 
 def get_engine(name: str, model: str = "", *, device: str = "auto", threads: int | None = None) -> Engine:

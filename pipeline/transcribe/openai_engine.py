@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import ModelError
 from ..models import Segment
 from .convert import convert_ct2_to_openai
+from .languages import loaded_languages
 from .resources import default_threads, describe_model, embedded_model_dir, pick_device
 from .sampling import seed_from, torch_seeded
 from .types import Options, Progress, RawResult, vocabulary_prompt
@@ -61,6 +62,7 @@ class OpenAIWhisperEngine:
                                   cuda_build="a CUDA build of torch")
         torch.set_num_threads(self.threads)
         self._model = _load_model(resolve_checkpoint(model), self.device)
+        self.languages = loaded_languages(model, self._model.is_multilingual, self._model.num_languages)
 
     def transcribe(self, wav: Path, duration: float, options: Options,
                    progress: Progress | None = None) -> RawResult:
