@@ -240,14 +240,17 @@ def test_the_language_flows_into_every_output(workspace: Path, fakes, no_speaker
 
     welsh = page(workspace, "cyfweliad")
     assert welsh.get("lang") == "en"  # the page is the show's
-    (section,) = welsh.xpath('//section[contains(@class, "transcript")]')
-    assert section.get("lang") == "cy"
+    def passage_langs(tree) -> set:
+        spans = tree.xpath('//section[contains(@class, "transcript")]//span[@class="text"]')
+        assert spans, "the page has its transcript"
+        return {p.get("lang") for p in spans}
+
+    assert passage_langs(welsh) == {"cy"}  # each passage is marked with the language spoken
     tracks = {t.get("kind"): t.get("srclang") for t in welsh.xpath("//track")}
     assert tracks["captions"] == "cy"
     assert tracks.get("chapters", "en") == "en"  # chapter titles are the question set's, in the show's language
-    (english,) = page(workspace, "english").xpath('//section[contains(@class, "transcript")]')
-    assert english.get("lang") is None  # the page's own language
-    assert page(workspace, "detect").xpath('//section[contains(@class, "transcript")]')[0].get("lang") == "cy"
+    assert passage_langs(page(workspace, "english")) == {None}  # the page's own language: no mark
+    assert passage_langs(page(workspace, "detect")) == {"cy"}
     vtt = (workspace / "site" / "episodes" / "cyfweliad" / "transcript.vtt").read_text(encoding="utf-8")
     assert vtt.startswith("WEBVTT\n")  # WebVTT has no language header: srclang carries it
     from docx import Document
@@ -305,7 +308,8 @@ def test_a_person_s_welsh_transcript_publishes_with_an_english_only_model(worksp
     assert report.exit_code == 0, [r.message for r in report.failed]
     assert EnglishOnly.asked == []
     assert feed_transcript_languages(workspace) == {"typed": {"cy"}}
-    assert page(workspace, "typed").xpath('//section[contains(@class, "transcript")]')[0].get("lang") == "cy"
+    spoken = page(workspace, "typed").xpath('//section[contains(@class, "transcript")]//span[@class="text"]')
+    assert spoken and {p.get("lang") for p in spoken} == {"cy"}, "each passage is marked with the language spoken"
 
 
 @pytest.mark.slow
