@@ -46,6 +46,7 @@ from . import builds, editlog, signin
 from .editor import redaction_spans
 from .edits import UNCERTAIN_BELOW, BadEdit, apply_edit, uncertain_count, version_of
 from .learn import accept_learned, learn_data
+from .quotes import add_quote, delete_quote, quotes_data
 from .replace import post_apply as replace_apply, post_preview as replace_preview
 from .security import SAFE_METHODS, BodyTooLarge, Guard, Secrets, current_user, team_user
 
@@ -539,6 +540,22 @@ async def post_learn(studio: Studio, request: Request) -> Response:
     return JSONResponse(await run_in_threadpool(accept_learned, studio.ws, rec.slug, body))
 
 
+async def get_quotes(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    return JSONResponse(await run_in_threadpool(quotes_data, studio.ws, rec.slug))
+
+
+async def post_quote(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    body = _object(await body_json(request))
+    return JSONResponse(await run_in_threadpool(add_quote, studio.ws, rec.slug, body))
+
+
+async def delete_quote_route(studio: Studio, request: Request) -> Response:
+    rec = find(studio.ws, request.path_params["slug"])
+    return JSONResponse(await run_in_threadpool(delete_quote, studio.ws, rec.slug, request.path_params["n"]))
+
+
 async def api_recordings(studio: Studio, request: Request) -> Response:
     return JSONResponse({"recordings": await run_in_threadpool(recording_rows, studio.ws)})
 
@@ -577,6 +594,9 @@ def create_app(ws: Workspace, keys: Secrets | None = None, *, max_body: int | No
         Route(f"{r}/chapters", route(get_chapters), methods=["GET"]),
         Route(f"{r}/chapters", route(post_chapters), methods=["POST"]),
         Route(f"{r}/learn", route(get_learn), methods=["GET"]),
+        Route(f"{r}/quotes", route(get_quotes), methods=["GET"]),
+        Route(f"{r}/quotes", route(post_quote), methods=["POST"]),
+        Route(f"{r}/quotes/{{n:int}}", route(delete_quote_route), methods=["DELETE"]),
         Route(f"{r}/learn", route(post_learn), methods=["POST"]),
         Route("/api/replace/preview", replace_preview, methods=["POST"]),
         Route("/api/replace/apply", replace_apply, methods=["POST"]),

@@ -40,6 +40,8 @@
     };
   });
 
+  S.selectedWords = () => chosen;  // for quotes.js: the words selected now, {start, end, text}
+
   function open() {
     if (!chosen) { say("Select the words to redact in the transcript first.", "error"); return; }
     what.textContent = "“" + chosen.text + "”, " + S.clock(chosen.start) + "–" + S.clock(Math.ceil(chosen.end));
