@@ -22,6 +22,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import gettext
 from .library import span_fragment, spoken
 from .views import QuestionView, Timestamp
 
@@ -87,7 +88,7 @@ def render_handout(site: Any, qv: QuestionView) -> str:
     site.render("handout.html", rel, question=qv, quoted=quoted,
                 unquoted=[a for a in qv.answers if not a.chapter.quotes],
                 question_url=site.config.url("questions", qv.id) + "/",
-                page_title=f"Handout: {qv.title}")
+                page_title=gettext("Handout: %(title)s", title=qv.title))
     return HANDOUT
 
 
