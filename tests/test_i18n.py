@@ -275,6 +275,8 @@ def test_every_link_and_source_on_a_welsh_page_reaches_a_file(bilingual):
 
     ld = json.loads(episode.xpath("//script[@type='application/ld+json']/text()")[0])
     assert ld["inLanguage"] == "en"  # the interview is in English, whatever the page's language
+    quote_ld = json.loads(page.xpath("//script[@type='application/ld+json']/text()")[0])
+    assert quote_ld["inLanguage"] == "en" and quote_ld["url"] == og["og:url"]
     themes = lxml.html.parse(str(cy / "themes" / "index.html")).getroot()
     assert sorted(themes.xpath("//ul[@class='theme-index']//a/@href")) == ["../themes/referrals/index.html",
                                                                            "../themes/trust/index.html"]
@@ -351,14 +353,19 @@ def test_one_feed_per_language_each_within_the_rules_and_read_by_real_parsers(bi
 def test_switching_a_site_to_two_languages_removes_the_one_language_pages(tmp_path: Path):
     site = tmp_path / "site"
     config = Config(root=tmp_path, title="Show", base_url=BASE)
-    eps = [dataclasses.replace(episode(site, "jane", tr=_transcript()), page_url=config.page_url("jane"))]
+    eps = [dataclasses.replace(episode(site, "jane", tr=_transcript()), page_url=config.page_url("jane"),
+                               quotes=(Quote(8.0, 12.0, "We stopped asking for a signed referral form.", "Jane"),),
+                               themes=(Theme("rules", "Referrals"),))]
     render_site(config, site, eps, load_questions(), workspace_root=tmp_path)
     assert (site / "episodes" / "jane" / "index.html").is_file() and (site / "questions" / "rules").is_dir()
+    assert list((site / "episodes" / "jane").glob("quote-*.html")) and (site / "themes" / "referrals").is_dir()
     (site / "questions" / "mine").mkdir()  # a person's folder is never removed
     both = dataclasses.replace(config, languages=LANGS)
     render_site(both, site, eps, load_questions(), workspace_root=tmp_path)
     assert not (site / "episodes" / "jane" / "index.html").exists() and (site / "episodes" / "jane" / "audio.mp3").is_file()
     assert not (site / "questions" / "rules").exists() and (site / "questions" / "mine").is_dir()
+    assert not list((site / "episodes" / "jane").glob("quote-*.html"))  # now in cy/ and en/
+    assert list((site / "episodes" / "jane").glob("quote-card-*.png")) and not (site / "themes" / "referrals").exists()
     assert (site / "cy" / "episodes" / "jane" / "index.html").is_file()
     assert "Cymraeg" in (site / "index.html").read_text() and (site / "en" / "questions" / "rules" / "index.html").is_file()
 

@@ -26,7 +26,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from markupsafe import Markup
 
@@ -285,6 +285,7 @@ def quote_share(view: EpisodeView, qv: Any, ep: Episode, config: Config, show: d
     tags += [("og:audio", ep.audio.url), ("og:audio:type", ep.audio.mime_type),
              ("twitter:card", "summary_large_image" if qv.card is not None else "summary")]
     ld: dict[str, Any] = {"@context": SCHEMA, "@type": "Quotation", "url": url, "text": qv.text,
+                          "inLanguage": qv.lang or view.language,
                           "isPartOf": {"@type": "PodcastEpisode", "@id": view.page_url, "name": view.title}}
     if speaker:
         person = {"@type": "Person", "name": speaker}
@@ -306,12 +307,18 @@ def render_quote_pages(site: Any, view: EpisodeView, ep: Episode) -> list[Path]:
                                    quote_role=_quote_role(view, qv.speaker),
                                    share=quote_share(view, qv, ep, site.config, site.show),
                                    page_title=_("A key quote from %(title)s", title=view.title)))
-    for old in folder.glob(QUOTE_PAGE_GLOB) if folder.is_dir() else ():
-        if _QUOTE_PAGE.match(old.name) and old not in written:
-            old.unlink(missing_ok=True)
-            log.info("removed %s (its quote changed or was removed)", old)
+    remove_quote_pages(folder, written, why="its quote changed or was removed")
     return written
 
 
+def remove_quote_pages(folder: Path, keep: Iterable[Path] = (), why: str = "") -> None:
+    """Remove the quote pages in ``folder`` (only names this module writes) not in ``keep``."""
+    keep = set(keep)
+    for old in folder.glob(QUOTE_PAGE_GLOB) if folder.is_dir() else ():
+        if _QUOTE_PAGE.match(old.name) and old not in keep:
+            old.unlink(missing_ok=True)
+            log.info("removed %s (%s)", old, why)
+
+
 __all__ = ["Share", "clips", "episode_ld", "episode_og", "episode_share", "json_ld", "quote_page_name",
-           "quote_share", "render_quote_pages", "series_ld", "series_share", "prepare", "with_cards"]
+           "quote_share", "remove_quote_pages", "render_quote_pages", "series_ld", "series_share", "prepare", "with_cards"]
