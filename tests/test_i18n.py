@@ -262,6 +262,8 @@ def test_every_link_and_source_on_a_welsh_page_reaches_a_file(bilingual):
     assert box.get("data-now") == "Yn chwarae ateb {n} o {total}: {who}" and "{total}" in box.get("data-done")
     assert question.xpath("//button[@data-playlist-play]/@data-pause-label") == ["Oedi"]
     assert question.xpath("//a[@href='handout.html']") and (cy / "questions" / "rules" / "handout.html").is_file()
+    handout = lxml.html.parse(str(cy / "questions" / "rules" / "handout.html")).getroot()
+    assert handout.xpath("//p[@class='lede']/span[@class='handout-url']/text()") == [f"{BASE}cy/questions/rules/"]
     quotes = sorted((cy / "episodes" / "jane").glob("quote-*.html"))
     assert quotes and not list((site / "episodes" / "jane").glob("quote-*.html"))  # pages in the language's folder
     page = lxml.html.parse(str(quotes[0])).getroot()

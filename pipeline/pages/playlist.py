@@ -85,9 +85,10 @@ def render_handout(site: Any, qv: QuestionView) -> str:
         (site.site_dir / rel).unlink(missing_ok=True)
         return ""
     quoted = [a for a in qv.answers if a.chapter.quotes]
+    lang = [site.prefix.strip("/")] if site.prefix else []  # a bilingual site: its pages are in site/<lang>/
     site.render("handout.html", rel, question=qv, quoted=quoted,
                 unquoted=[a for a in qv.answers if not a.chapter.quotes],
-                question_url=site.config.url("questions", qv.id) + "/",
+                question_url=site.config.url(*lang, "questions", qv.id) + "/",
                 page_title=gettext("Handout: %(title)s", title=qv.title))
     return HANDOUT
 
