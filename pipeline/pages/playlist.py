@@ -82,7 +82,7 @@ def render_handout(site: Any, qv: QuestionView) -> str:
     its link from the page; "" (and no file) for a question nobody has answered yet."""
     rel = f"questions/{qv.id}/{HANDOUT}"
     if not qv.answers:
-        (site.site_dir / rel).unlink(missing_ok=True)
+        (site.site_dir / site.prefix / rel).unlink(missing_ok=True)
         return ""
     quoted = [a for a in qv.answers if a.chapter.quotes]
     lang = [site.prefix.strip("/")] if site.prefix else []  # a bilingual site: its pages are in site/<lang>/
