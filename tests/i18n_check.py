@@ -100,9 +100,13 @@ def unwrapped(path: Path) -> list[str]:
 
 
 def _machine(name: str, text: str) -> bool:
-    """A ``content`` that is a setting (viewport, colour scheme, the security policy), not prose."""
+    """A ``content`` that is a setting (viewport, colour scheme, the security policy, robots), not prose."""
     return name == "content" and bool(re.fullmatch(r"[\w\s=,.:;'*/-]+", text)) and (
-        "=" in text or ";" in text or text in ("light dark",))
+        "=" in text or ";" in text or text in ("light dark",) or _ROBOTS.fullmatch(text) is not None)
+
+
+#: A robots meta tag's directives ("noindex", "noindex, nofollow"): read by crawlers, not people.
+_ROBOTS = re.compile(r"(?:no)?(?:index|follow|archive|snippet|imageindex)(?:\s*,\s*(?:no)?(?:index|follow|archive|snippet|imageindex))*")
 
 
 def template_problems() -> list[str]:

@@ -22,7 +22,7 @@ from i18n_check import LOCALE, problems, read
 from pipeline import i18n
 from pipeline.chapters import load_questions
 from pipeline.config import Config, ConfigError, load_config
-from pipeline.models import INTERVIEWEE, INTERVIEWER, Chapter, Quote, RecordingMeta, Segment, Transcript
+from pipeline.models import INTERVIEWEE, INTERVIEWER, Chapter, Quote, RecordingMeta, Segment, Theme, Transcript
 from pipeline.pages import render_site
 from pipeline.publish.episodes import write_language_feeds
 from test_publish import BASE, NS, episode, parse
@@ -118,6 +118,7 @@ def bilingual(tmp_path_factory) -> tuple[Config, Path]:
                                        video=(slug == "jane")),
                                page_url=config.page_url(slug),
                                quotes=(Quote(8.0, 12.0, "We stopped asking for a signed referral form.", "Jane"),),
+                               themes=(Theme("rules", "Referrals"), Theme("relationships", "Trust")),
                                provenance={"engine": "fake", "model": "tiny", "transcribed_at": "2026-11-01",
                                            "reviewed": False, "edited_by_hand": True, "consent": "public",
                                            "redactions": 2})
@@ -197,6 +198,10 @@ def _interface_text(doc) -> list[str]:
     return out
 
 
+#: The fixture's own words (a role, the titles) that a label may quote: not interface text.
+TEAM_WORDS = ("Head of Service", "jane on referrals", "omar on referrals")
+
+
 def test_welsh_pages_have_no_english_interface_text_left(bilingual):
     config, site = bilingual
     english = _english_strings()
@@ -204,6 +209,8 @@ def test_welsh_pages_have_no_english_interface_text_left(bilingual):
     for rel in pages(site, "cy"):
         doc = lxml.html.parse(str(site / "cy" / rel)).getroot()
         for text in _interface_text(doc):
+            for words in TEAM_WORDS:  # the team's words inside a label ("the answer by Jane Doe, Head of Service")
+                text = text.replace(words, "…")
             for piece in re.split(r"\s*·\s*", text):
                 hit = [p.pattern for p in english if p.fullmatch(piece)]
                 assert not hit, (rel, piece, hit)
@@ -213,6 +220,69 @@ def test_welsh_pages_have_no_english_interface_text_left(bilingual):
     doc = lxml.html.parse(str(site / "en" / "episodes" / "jane" / "index.html")).getroot()
     assert any(p.fullmatch("About this transcript") for p in english)
     assert {"About this transcript", "Corrected by hand", "Downloads"} <= set(_interface_text(doc))
+
+
+#: The downloads the publish stage writes beside the media (the first test checks their links).
+PUBLISHED = {"transcript.vtt", "transcript.srt", "transcript.txt", "transcript.json", "chapters.json"}
+
+
+def _local_links(doc) -> list[str]:
+    out = []
+    for value in doc.xpath("//@src | //@href | //@data-src"):
+        if "://" in value or value.startswith(("#", "mailto:", "data:")):
+            continue
+        out.append(value.split("#")[0].split("?")[0])
+    return [v for v in out if v]
+
+
+def test_every_link_and_source_on_a_welsh_page_reaches_a_file(bilingual):
+    """Playlists, quote pages and cards, handouts and theme pages, from site/cy/..., reach the
+    one copy of the media in site/episodes/<slug>/ and the other pages of their language."""
+    config, site = bilingual
+    kinds = set()
+    for lang in LANGS:
+        for rel in pages(site, lang):
+            doc = lxml.html.parse(str(site / lang / rel)).getroot()
+            here = posixpath.dirname(f"{lang}/{rel}")
+            for href in _local_links(doc):
+                target = posixpath.normpath(posixpath.join(here, href))
+                assert not target.startswith(".."), (lang, rel, href)
+                path = site / target
+                if posixpath.basename(target) in PUBLISHED or "/pagefind/" in f"/{target}":
+                    continue  # written by the publish stage and the search index, which this fixture skips
+                assert path.is_file() or (path / "index.html").is_file(), (lang, rel, href)
+                kinds.add(posixpath.basename(rel) if "quote-" not in rel else "quote")
+    assert {"handout.html", "quote", "index.html"} <= kinds
+    cy = site / "cy"
+    question = lxml.html.parse(str(cy / "questions" / "rules" / "index.html")).getroot()
+    assert question.xpath("//article[@class='answer']/@data-src") == ["../../../episodes/jane/audio.mp3",
+                                                                       "../../../episodes/omar/audio.mp3"] or \
+        all(s.endswith("/audio.mp3") for s in question.xpath("//article[@class='answer']/@data-src"))
+    box = question.xpath("//section[@data-playlist]")[0]  # playlist.js fills these in; it never translates
+    assert box.get("data-now") == "Yn chwarae ateb {n} o {total}: {who}" and "{total}" in box.get("data-done")
+    assert question.xpath("//button[@data-playlist-play]/@data-pause-label") == ["Oedi"]
+    assert question.xpath("//a[@href='handout.html']") and (cy / "questions" / "rules" / "handout.html").is_file()
+    handout = lxml.html.parse(str(cy / "questions" / "rules" / "handout.html")).getroot()
+    assert handout.xpath("//p[@class='lede']/span[@class='handout-url']/text()") == [f"{BASE}cy/questions/rules/"]
+    quotes = sorted((cy / "episodes" / "jane").glob("quote-*.html"))
+    assert quotes and not list((site / "episodes" / "jane").glob("quote-*.html"))  # pages in the language's folder
+    page = lxml.html.parse(str(quotes[0])).getroot()
+    assert page.xpath("//img[contains(@class,'quote-card')]/@src")[0].startswith("../../../episodes/jane/quote-card-")
+    og = dict((m.get("property"), m.get("content")) for m in page.xpath("//meta[@property]"))
+    assert og["og:url"] == f"{BASE}cy/episodes/jane/{quotes[0].name}" and og["og:locale"] == "cy_GB"
+    assert og["og:image"].startswith(f"{BASE}episodes/jane/quote-card-")
+    episode = lxml.html.parse(str(cy / "episodes" / "jane" / "index.html")).getroot()
+    assert episode.xpath("//a[@class='quote-share']/@href") == [og["og:url"]]
+    import json
+
+    ld = json.loads(episode.xpath("//script[@type='application/ld+json']/text()")[0])
+    assert ld["inLanguage"] == "en"  # the interview is in English, whatever the page's language
+    quote_ld = json.loads(page.xpath("//script[@type='application/ld+json']/text()")[0])
+    assert quote_ld["inLanguage"] == "en" and quote_ld["url"] == og["og:url"]
+    themes = lxml.html.parse(str(cy / "themes" / "index.html")).getroot()
+    assert sorted(themes.xpath("//ul[@class='theme-index']//a/@href")) == ["../themes/referrals/index.html",
+                                                                           "../themes/trust/index.html"]
+    assert (cy / "themes" / "trust" / "index.html").is_file() and (site / "en" / "themes" / "trust" / "index.html").is_file()
 
 
 def test_each_switch_leads_to_the_counterpart_and_hreflang_pairs_are_reciprocal(bilingual):
@@ -285,14 +355,19 @@ def test_one_feed_per_language_each_within_the_rules_and_read_by_real_parsers(bi
 def test_switching_a_site_to_two_languages_removes_the_one_language_pages(tmp_path: Path):
     site = tmp_path / "site"
     config = Config(root=tmp_path, title="Show", base_url=BASE)
-    eps = [dataclasses.replace(episode(site, "jane", tr=_transcript()), page_url=config.page_url("jane"))]
+    eps = [dataclasses.replace(episode(site, "jane", tr=_transcript()), page_url=config.page_url("jane"),
+                               quotes=(Quote(8.0, 12.0, "We stopped asking for a signed referral form.", "Jane"),),
+                               themes=(Theme("rules", "Referrals"),))]
     render_site(config, site, eps, load_questions(), workspace_root=tmp_path)
     assert (site / "episodes" / "jane" / "index.html").is_file() and (site / "questions" / "rules").is_dir()
+    assert list((site / "episodes" / "jane").glob("quote-*.html")) and (site / "themes" / "referrals").is_dir()
     (site / "questions" / "mine").mkdir()  # a person's folder is never removed
     both = dataclasses.replace(config, languages=LANGS)
     render_site(both, site, eps, load_questions(), workspace_root=tmp_path)
     assert not (site / "episodes" / "jane" / "index.html").exists() and (site / "episodes" / "jane" / "audio.mp3").is_file()
     assert not (site / "questions" / "rules").exists() and (site / "questions" / "mine").is_dir()
+    assert not list((site / "episodes" / "jane").glob("quote-*.html"))  # now in cy/ and en/
+    assert list((site / "episodes" / "jane").glob("quote-card-*.png")) and not (site / "themes" / "referrals").exists()
     assert (site / "cy" / "episodes" / "jane" / "index.html").is_file()
     assert "Cymraeg" in (site / "index.html").read_text() and (site / "en" / "questions" / "rules" / "index.html").is_file()
 

@@ -51,6 +51,11 @@ class Card:
     alt: str  # the alt text: the words drawn and who said them
     width: int = WIDTH
     height: int = HEIGHT
+    src: str = ""  # the link to it from a page in a language's folder ("": beside the page, ``name``)
+
+    @property
+    def href(self) -> str:
+        return self.src or self.name
 
 
 def _printable(text: str) -> str:

@@ -22,6 +22,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import gettext
 from .library import span_fragment, spoken
 from .views import QuestionView, Timestamp
 
@@ -81,13 +82,14 @@ def render_handout(site: Any, qv: QuestionView) -> str:
     its link from the page; "" (and no file) for a question nobody has answered yet."""
     rel = f"questions/{qv.id}/{HANDOUT}"
     if not qv.answers:
-        (site.site_dir / rel).unlink(missing_ok=True)
+        (site.site_dir / site.prefix / rel).unlink(missing_ok=True)
         return ""
     quoted = [a for a in qv.answers if a.chapter.quotes]
+    lang = [site.prefix.strip("/")] if site.prefix else []  # a bilingual site: its pages are in site/<lang>/
     site.render("handout.html", rel, question=qv, quoted=quoted,
                 unquoted=[a for a in qv.answers if not a.chapter.quotes],
-                question_url=site.config.url("questions", qv.id) + "/",
-                page_title=f"Handout: {qv.title}")
+                question_url=site.config.url(*lang, "questions", qv.id) + "/",
+                page_title=gettext("Handout: %(title)s", title=qv.title))
     return HANDOUT
 
 

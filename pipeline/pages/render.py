@@ -237,7 +237,9 @@ def _remove_one_language_pages(site_dir: Path, episodes: list[Episode]) -> None:
                 if (folder / name).is_file():
                     (folder / name).unlink()
                     log.info("removed %s (the pages are in each language's folder now)", folder / name)
+            sharing.remove_quote_pages(folder, why="the pages are in each language's folder now")
     _remove_marked(site_dir / "questions", ())
+    _remove_marked(site_dir / "themes", ())
 
 
 def _render_language(site: _Site, episodes: list[Episode], items: list[Any]) -> None:

@@ -22,13 +22,16 @@ import dataclasses
 import json
 import logging
 import math
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from markupsafe import Markup
 
+from .. import i18n
+from ..i18n import gettext as _
 from ..config import Config
 from ..models import Episode
 from . import cards
@@ -78,12 +81,27 @@ def _short(text: str, limit: int = OG_TITLE_CHARS) -> str:
     return cut + "\u2026"
 
 
+def og_locale(config: Config) -> str:
+    """The page's language as Open Graph writes it ("cy_GB", "en_GB"): the one in use, else the show's."""
+    from babel.core import Locale, UnknownLocaleError, get_global
+
+    code = (i18n.current_language() or config.feed_language or "en").replace("-", "_")
+    try:
+        loc = Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return code
+    if not loc.territory:
+        likely = get_global("likely_subtags").get(loc.language, loc.language)
+        loc = Locale(loc.language, Locale.parse(likely).territory)
+    return f"{loc.language}_{loc.territory}" if loc.territory else loc.language
+
+
 def _artwork(config: Config, show: dict[str, Any]) -> str:
     return config.url(show["artwork"]) if show.get("artwork") else ""
 
 
 def _artwork_alt(config: Config) -> str:
-    return " ".join(config.artwork_alt.split()) or f"Cover art for {' '.join(config.title.split())}"
+    return " ".join(config.artwork_alt.split()) or _("Cover art for %(show)s", show=" ".join(config.title.split()))
 
 
 # ---------------------------------------------------------------- schema.org
@@ -171,12 +189,12 @@ def episode_ld(view: EpisodeView, ep: Episode, config: Config, show: dict[str, A
 def episode_og(view: EpisodeView, ep: Episode, config: Config, show: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     who = ", ".join(p for p in (view.interviewee, view.role) if p)
     tags = [("og:type", "article"), ("og:site_name", show["title"]), ("og:title", _short(view.title)),
-            ("og:description", view.description or (f"An interview with {who}." if who else view.title)),
-            ("og:url", view.page_url)]
+            ("og:description", view.description or (_("An interview with %(who)s.", who=who) if who else view.title)),
+            ("og:url", view.page_url), ("og:locale", og_locale(config))]
     poster = ep.files.get("image")
     image = poster or _artwork(config, show)
     if image:
-        tags += [("og:image", image), ("og:image:alt", f"A frame from {view.title}" if poster else _artwork_alt(config))]
+        tags += [("og:image", image), ("og:image:alt", _("A frame from %(title)s", title=view.title) if poster else _artwork_alt(config))]
     tags += [("og:audio", ep.audio.url), ("og:audio:type", ep.audio.mime_type)]
     if ep.video is not None:
         tags += [("og:video", ep.video.url), ("og:video:type", ep.video.mime_type)]
@@ -187,7 +205,8 @@ def episode_og(view: EpisodeView, ep: Episode, config: Config, show: dict[str, A
 def series_share(config: Config, show: dict[str, Any]) -> Share:
     url = config.url()
     tags = [("og:type", "website"), ("og:site_name", show["title"]), ("og:title", _short(show["title"])),
-            ("og:description", show["description"] or show["title"]), ("og:url", url)]
+            ("og:description", show["description"] or show["title"]), ("og:url", url),
+            ("og:locale", og_locale(config))]
     if show.get("artwork"):
         tags += [("og:image", _artwork(config, show)), ("og:image:alt", _artwork_alt(config))]
     return Share(url=url, og=tuple(tags), ld=json_ld(series_ld(config, show)))
@@ -207,18 +226,23 @@ def _quote_role(view: EpisodeView, speaker: str) -> str:
     return view.role if not speaker or speaker == view.interviewee else ""
 
 
-def with_cards(view: EpisodeView, config: Config, show: dict[str, Any], folder: Path) -> tuple[EpisodeView, list[Path]]:
+def with_cards(view: EpisodeView, config: Config, show: dict[str, Any], folder: Path,
+               prefix: str = "") -> tuple[EpisodeView, list[Path]]:
     """``view`` with each quote's card (drawn into ``folder`` when new) and page, and the old cards gone;
-    and the card files."""
+    and the card files. ``prefix`` is the language's folder in a bilingual site ("cy/"): the pages
+    live there, the cards once beside the media."""
     planned = []
     quotes = []
     for qv in view.quotes:
         speaker = qv.speaker or view.interviewee
         card, show_line = cards.plan(qv.text, speaker, _quote_role(view, qv.speaker), show["title"])
         planned.append((card, show_line))
+        if prefix:
+            card = dataclasses.replace(card, src=posixpath.relpath(f"episodes/{view.slug}/{card.name}",
+                                                                   f"{prefix}episodes/{view.slug}"))
         page = quote_page_name(qv.fragment)
         quotes.append(dataclasses.replace(qv, card=card, page=page,
-                                          share_url=config.url("episodes", view.slug, page)))
+                                          share_url=config.url(*_lang(prefix), "episodes", view.slug, page)))
     files = cards.write_cards(folder, planned)
     by_id = {qv.id: qv for qv in quotes}
     chapters = tuple(dataclasses.replace(ch, quotes=tuple(by_id.get(qv.id, qv) for qv in ch.quotes))
@@ -229,10 +253,15 @@ def with_cards(view: EpisodeView, config: Config, show: dict[str, Any], folder: 
 def prepare(site: Any, view: EpisodeView, ep: Episode) -> tuple[EpisodeView, Share]:
     """For the episode page: ``view`` with its quotes' cards and pages (written now), and its
     Open Graph and JSON-LD. ``site`` is :mod:`.render`'s writer."""
-    view, files = with_cards(view, site.config, site.show, site.site_dir / "episodes" / view.slug)
+    view, files = with_cards(view, site.config, site.show, site.site_dir / "episodes" / view.slug, site.prefix)
     site.written.extend(files)
     render_quote_pages(site, view, ep)
     return view, episode_share(view, ep, site.config, site.show)
+
+
+def _lang(prefix: str) -> tuple[str, ...]:
+    """The language's folder as a URL part: ("cy",) for "cy/", () for a one-language site."""
+    return (prefix.strip("/"),) if prefix else ()
 
 
 def episode_share(view: EpisodeView, ep: Episode, config: Config, show: dict[str, Any]) -> Share:
@@ -241,13 +270,14 @@ def episode_share(view: EpisodeView, ep: Episode, config: Config, show: dict[str
 
 def quote_share(view: EpisodeView, qv: Any, ep: Episode, config: Config, show: dict[str, Any]) -> Share:
     """The Open Graph tags of a quote's page: its card as the image, its words as the title."""
-    url = config.url("episodes", view.slug, qv.page)
+    url = qv.share_url or config.url("episodes", view.slug, qv.page)
     speaker = qv.speaker or view.interviewee
     title = f"\u201c{_short(qv.text, max(40, OG_TITLE_CHARS - len(speaker) - 5))}\u201d \u2014 {speaker}" if speaker else \
         f"\u201c{_short(qv.text)}\u201d"
     tags = [("og:type", "article"), ("og:site_name", show["title"]), ("og:title", title),
-            ("og:description", f"A key quote from \u201c{view.title}\u201d ({qv.length}), {show['title']}."),
-            ("og:url", url)]
+            ("og:description", _("A key quote from \u201c%(title)s\u201d (%(length)s), %(show)s.", title=view.title,
+                                 length=qv.length, show=show["title"])),
+            ("og:url", url), ("og:locale", og_locale(config))]
     if qv.card is not None:
         tags += [("og:image", config.url("episodes", view.slug, qv.card.name)), ("og:image:type", "image/png"),
                  ("og:image:width", str(qv.card.width)), ("og:image:height", str(qv.card.height)),
@@ -255,6 +285,7 @@ def quote_share(view: EpisodeView, qv: Any, ep: Episode, config: Config, show: d
     tags += [("og:audio", ep.audio.url), ("og:audio:type", ep.audio.mime_type),
              ("twitter:card", "summary_large_image" if qv.card is not None else "summary")]
     ld: dict[str, Any] = {"@context": SCHEMA, "@type": "Quotation", "url": url, "text": qv.text,
+                          "inLanguage": qv.lang or view.language,
                           "isPartOf": {"@type": "PodcastEpisode", "@id": view.page_url, "name": view.title}}
     if speaker:
         person = {"@type": "Person", "name": speaker}
@@ -269,19 +300,25 @@ def quote_share(view: EpisodeView, qv: Any, ep: Episode, config: Config, show: d
 def render_quote_pages(site: Any, view: EpisodeView, ep: Episode) -> list[Path]:
     """Write each quote's page beside the episode page (``site`` is render's writer), and
     remove the pages of quotes no longer chosen."""
-    folder = site.site_dir / "episodes" / view.slug
+    folder = site.site_dir / site.prefix / "episodes" / view.slug
     written = []
     for qv in view.quotes:
         written.append(site.render("quote.html", f"episodes/{view.slug}/{qv.page}", episode=view, quote=qv,
                                    quote_role=_quote_role(view, qv.speaker),
                                    share=quote_share(view, qv, ep, site.config, site.show),
-                                   page_title=f"A key quote from {view.title}"))
-    for old in folder.glob(QUOTE_PAGE_GLOB) if folder.is_dir() else ():
-        if _QUOTE_PAGE.match(old.name) and old not in written:
-            old.unlink(missing_ok=True)
-            log.info("removed %s (its quote changed or was removed)", old)
+                                   page_title=_("A key quote from %(title)s", title=view.title)))
+    remove_quote_pages(folder, written, why="its quote changed or was removed")
     return written
 
 
+def remove_quote_pages(folder: Path, keep: Iterable[Path] = (), why: str = "") -> None:
+    """Remove the quote pages in ``folder`` (only names this module writes) not in ``keep``."""
+    keep = set(keep)
+    for old in folder.glob(QUOTE_PAGE_GLOB) if folder.is_dir() else ():
+        if _QUOTE_PAGE.match(old.name) and old not in keep:
+            old.unlink(missing_ok=True)
+            log.info("removed %s (%s)", old, why)
+
+
 __all__ = ["Share", "clips", "episode_ld", "episode_og", "episode_share", "json_ld", "quote_page_name",
-           "quote_share", "render_quote_pages", "series_ld", "series_share", "prepare", "with_cards"]
+           "quote_share", "remove_quote_pages", "render_quote_pages", "series_ld", "series_share", "prepare", "with_cards"]

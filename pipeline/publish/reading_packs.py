@@ -354,7 +354,7 @@ def _document(title: str, config: Config, language: str, day: dt.date | None):
     props.author = props.last_modified_by = _t(config.author)[:255]
     props.subject = _t(config.title)[:255]
     props.language = language
-    props.comments = f"A reading pack from {_t(config.title)}, made by Learncast."
+    props.comments = i18n.gettext("A reading pack from %(show)s, made by Learncast.", show=_t(config.title))
     props.keywords = ""
     props.revision = 1
     when = dt.datetime.combine(day or dt.date(2000, 1, 1), dt.time(9, 0))
