@@ -30,6 +30,7 @@ from .history import History
 log = logging.getLogger(__name__)
 
 MEDIA_STATE = "media.json"  # in the workspace cache: what each published file was made from
+PAGES_STATE = "pages.json"  # in the workspace cache: what each episode page was made from
 PACKS_STATE = "reading-packs.json"  # in the workspace cache: what each reading pack was made from
 LEGACY_DOWNLOADS = ("transcript.json",)  # published names of earlier releases, removed when seen
 
@@ -128,7 +129,7 @@ def write_site(ws: Workspace, episodes: list[Episode], questions: Any) -> list[E
     with i18n.use(first if i18n.has_catalogue(first) else None):
         episodes = write_reading_packs(config, site, episodes, questions, state=ws.cache_dir / PACKS_STATE)
     write_language_feeds(config, site, episodes, questions)
-    render_site(config, site, episodes, questions, workspace_root=ws.root)
+    render_site(config, site, episodes, questions, workspace_root=ws.root, pages_state=ws.cache_dir / PAGES_STATE)
     remove_stale(site, {e.slug for e in episodes})
     for lang in config.languages if config.bilingual else ("",):
         build_search_index(site / lang)  # a search index per language (Pagefind stems by <html lang>)
