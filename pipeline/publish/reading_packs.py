@@ -195,7 +195,7 @@ def question_pack(qv: views.QuestionView, config: Config, answers: AnswerCache |
     _learned(doc, qv)
     answers = answers if answers is not None else AnswerCache(None)
     for a in qv.answers:
-        _append(doc, answers.get(_answer_key(config, a), lambda a=a: _answer_fragment(a, config)))
+        _append(doc, answers.get(_answer_key(config, a), lambda a=a: _answer_fragment(a, answers.scratch())))
     return _save(doc)
 
 
@@ -230,21 +230,26 @@ def _answer_key(config: Config, a: Any) -> str:
                 ep.date_label, ep.reviewed, ep.cite, ep.page_url, a.chapter)
 
 
-def _answer_fragment(a: Any, config: Config) -> bytes:
-    """The answer's paragraphs as XML (a ``w:body`` of them; hyperlinks' ``r:id`` holds the URL)."""
-    doc = docx.Document()
+def _answer_fragment(a: Any, doc) -> bytes:
+    """The answer's paragraphs as XML (a ``w:body`` of them; hyperlinks' ``r:id`` holds the URL),
+    made in ``doc``, a scratch document (emptied first; loading a new one each time is slow)."""
     body = doc.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     _answer(doc, a)
-    body.remove(body[-1])  # the section properties stay the pack's own
+    end = body[-1]
+    body.remove(end)  # the section properties stay the pack's own
     rels = doc.part.rels
     for link in body.iter(qn("w:hyperlink")):
         rid = link.get(_R_ID)
         if rid:
             link.set(_R_ID, rels[rid].target_ref)
-    return etree.tostring(body, encoding="utf-8")
+    data = etree.tostring(body, encoding="utf-8")
+    for child in list(body):
+        body.remove(child)
+    body.append(end)
+    return data
 
 
 def _append(doc, fragment: bytes) -> None:
@@ -268,6 +273,13 @@ class AnswerCache:
         self.folder = folder
         self.used: set[str] = set()
         self.memory: dict[str, bytes] = {}
+        self._scratch = None
+
+    def scratch(self):
+        """The one scratch document answers are made in."""
+        if self._scratch is None:
+            self._scratch = docx.Document()
+        return self._scratch
 
     def get(self, key: str, make) -> bytes:
         self.used.add(key)
