@@ -108,3 +108,25 @@ def test_a_pack_made_from_cached_answers_equals_one_made_afresh(tmp_path: Path):
     # an answer no longer in any pack loses its cached part
     write_site(ws, [dataclasses.replace(eps[0])], load_questions(ws.config.questions))
     assert len(list((ws.cache_dir / "reading-pack-answers").glob("*.xml.gz"))) < 6
+
+
+def test_an_unchanged_episode_page_is_not_rendered_again_but_a_changed_template_is(tmp_path: Path, monkeypatch):
+    from importlib import resources
+
+    from pipeline.pages import render
+
+    ws = workspace(tmp_path / "ws")
+    eps = episodes(ws, 2)
+    write_site(ws, eps, load_questions(ws.config.questions))
+    rendered: list[str] = []
+    original = render._Site.render
+    monkeypatch.setattr(render._Site, "render", lambda self, template, rel, **kw: (
+        rendered.append(rel), original(self, template, rel, **kw))[1])
+    write_site(ws, eps, load_questions(ws.config.questions))
+    assert not [rel for rel in rendered if rel.endswith("/index.html") and rel.startswith("episodes/")]
+    rendered.clear()
+    source = resources.files("pipeline.pages").joinpath("templates", "episode.html").read_text(encoding="utf-8")
+    (ws.root / "templates").mkdir()
+    (ws.root / "templates" / "episode.html").write_text(source + "{# a comment #}")
+    write_site(ws, eps, load_questions(ws.config.questions))
+    assert "episodes/episode-0/index.html" in rendered
