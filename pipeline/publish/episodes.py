@@ -7,7 +7,9 @@ Episodes to the feed writer and the page renderer.
 It reads ``transcripts/`` and never writes there: it writes ``site/``, and its own state
 in the cache (``.learncast/media.json``: what each published file was made from;
 ``.learncast/state/published.json``: guids and first publication dates, see
-:mod:`.history`).
+:mod:`.history`; ``.learncast/pages.json`` and ``.learncast/reading-packs.json`` with
+``.learncast/reading-pack-answers/``: what each page and pack was made from, so adding one
+interview does not make them all again).
 """
 
 from __future__ import annotations
