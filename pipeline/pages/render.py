@@ -13,6 +13,7 @@ modification time and a sync to a web host copies only what changed.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import shutil
 from importlib import resources
@@ -24,7 +25,7 @@ import jinja2
 from .. import i18n
 from ..config import Config
 from ..errors import BuildError
-from ..fsutil import write_bytes, write_text_if_changed
+from ..fsutil import write_bytes, write_json, write_text_if_changed
 from ..models import Episode
 from . import library, playlist, sharing, themes, views
 
@@ -97,6 +98,20 @@ class _Site:
         self.lang = lang or config.site_languages[0]
         self.prefix = f"{lang}/" if config.bilingual and lang else ""
         self.show = self._show()
+        self.keys: dict[str, str] = {}  # page -> key of what it was made from (see render_unless_same)
+        self.made: dict[str, str] = {}
+        self.fingerprint = ""
+
+    def remember(self, state: Path | None) -> None:
+        """Read the pages' keys from ``state`` (a JSON file in the build's cache)."""
+        if state is None:
+            return
+        try:
+            data = json.loads(Path(state).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        self.keys = data if isinstance(data, dict) else {}
+        self.fingerprint = _fingerprint(self.env, repr(self.config))
 
     def in_language(self, lang: str) -> _Site:
         """The same site, writing ``lang``'s pages (into site/<lang>/ when there are several)."""
@@ -106,6 +121,22 @@ class _Site:
         other.written = []
         other.show = other._show()
         return other
+
+    def render_unless_same(self, template: str, rel: str, inputs: Any, **context: Any) -> Path:
+        """:meth:`render`, skipped when the page exists and ``inputs`` (everything the page is made
+        from besides the templates, the catalogues and the site's settings, which are in the key
+        too) are what they were when it was written (``pages_state``)."""
+        key = hashlib.sha256(repr((self.fingerprint, self.lang, self.prefix, template, rel, self.static,
+                                   self.show, inputs)).encode("utf-8")).hexdigest()
+        name = self.prefix + rel
+        path = self.site_dir / name
+        if self.keys.get(name) == key and path.is_file():
+            self.made[name] = key
+            self.written.append(path)
+            return path
+        path = self.render(template, rel, **context)
+        self.made[name] = key
+        return path
 
     def write(self, rel: str, text: str) -> Path:
         """Write ``text`` to ``site/<rel>`` (in this language's folder)."""
@@ -193,7 +224,7 @@ class _Site:
 
 
 def render_site(config: Config, site_dir: Path, episodes: list[Episode], questions: Any, *,
-                workspace_root: Path | None = None) -> list[Path]:
+                workspace_root: Path | None = None, pages_state: Path | None = None) -> list[Path]:
     """Write the whole site: show page, episode pages, question library, search page, static files.
 
     ``questions`` is a :class:`pipeline.chapters.QuestionSet` or any object whose
@@ -206,6 +237,7 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
     ``site/index.html`` lets the reader choose; otherwise the pages are in site/ itself.
     """
     site = _Site(config, site_dir, workspace_root)
+    site.remember(pages_state)
     site.copy_static()
     items = list(getattr(questions, "questions", ()) or ())
     ordered = sorted(episodes, key=lambda e: e.pub_date, reverse=True)
@@ -224,7 +256,21 @@ def render_site(config: Config, site_dir: Path, episodes: list[Episode], questio
         for lang in config.languages:
             _remove_marked(site.site_dir / lang / "episodes", {ep.slug for ep in ordered})
         _remove_one_language_pages(site.site_dir, ordered)
+    if pages_state is not None and site.made != site.keys:
+        write_json(pages_state, site.made)
     return site.written
+
+
+def _fingerprint(env: jinja2.Environment, settings: str) -> str:
+    """A key of every template (the workspace's overrides included), the catalogues and ``settings``."""
+    digest = hashlib.sha256(settings.encode("utf-8"))
+    for name in sorted(env.list_templates()):
+        source, _, _ = env.loader.get_source(env, name)
+        digest.update(name.encode("utf-8") + b"\0" + source.encode("utf-8"))
+    locale = Path(i18n.__file__).parent / "locale"
+    for mo in sorted(locale.glob("*/LC_MESSAGES/*.mo")):
+        digest.update(mo.read_bytes())
+    return digest.hexdigest()
 
 
 def _remove_one_language_pages(site_dir: Path, episodes: list[Episode]) -> None:
@@ -255,8 +301,8 @@ def _render_language(site: _Site, episodes: list[Episode], items: list[Any]) -> 
         view, share = sharing.prepare(site, view, ep)  # quote cards and pages; Open Graph and JSON-LD
         if view.chapters_vtt:
             site.write(f"episodes/{slug}/{view.chapters_vtt}", view.chapters_track)
-        site.render("episode.html", f"episodes/{slug}/index.html", episode=view, share=share,
-                    page_title=view.title)
+        site.render_unless_same("episode.html", f"episodes/{slug}/index.html", (view, share),
+                                episode=view, share=share, page_title=view.title)
         if site.prefix:
             site.mark(f"episodes/{slug}")
         episode_views.append(view)

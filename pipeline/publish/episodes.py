@@ -7,7 +7,9 @@ Episodes to the feed writer and the page renderer.
 It reads ``transcripts/`` and never writes there: it writes ``site/``, and its own state
 in the cache (``.learncast/media.json``: what each published file was made from;
 ``.learncast/state/published.json``: guids and first publication dates, see
-:mod:`.history`).
+:mod:`.history`; ``.learncast/pages.json`` and ``.learncast/reading-packs.json`` with
+``.learncast/reading-pack-answers/``: what each page and pack was made from, so adding one
+interview does not make them all again).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .history import History
 log = logging.getLogger(__name__)
 
 MEDIA_STATE = "media.json"  # in the workspace cache: what each published file was made from
+PAGES_STATE = "pages.json"  # in the workspace cache: what each episode page was made from
 PACKS_STATE = "reading-packs.json"  # in the workspace cache: what each reading pack was made from
 LEGACY_DOWNLOADS = ("transcript.json",)  # published names of earlier releases, removed when seen
 
@@ -81,10 +84,7 @@ def _key(*parts: Any) -> str:
 
 def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[str]:
     """Publish every publishable recording; returns the published slugs."""
-    from ..pages import remove_stale, render_site
-    from ..pages.search import build_search_index
     from .artwork import publish_show_artwork
-    from .reading_packs import write_reading_packs
 
     ws, config = ctx.ws, ctx.config
     site = ws.site_dir
@@ -112,19 +112,30 @@ def publish_site(ctx: PublishContext, results: Sequence[Publishable]) -> list[st
             write_json(state_path, state)
             history.save()
 
-    episodes.sort(key=lambda e: e.pub_date, reverse=True)
-    # before the pages, which list them
-    from .. import i18n
+    episodes = write_site(ws, episodes, ctx.questions)
+    return [e.slug for e in episodes]
 
+
+def write_site(ws: Workspace, episodes: list[Episode], questions: Any) -> list[Episode]:
+    """Everything made from the finished Episodes: reading packs, feeds, pages, search index.
+    Returns the episodes, newest first, with their reading packs among their files."""
+    from .. import i18n
+    from ..pages import remove_stale, render_site
+    from ..pages.search import build_search_index
+    from .reading_packs import write_reading_packs
+
+    config, site = ws.config, ws.site_dir
+    episodes = sorted(episodes, key=lambda e: e.pub_date, reverse=True)
+    # before the pages, which list them
     first = config.site_languages[0]  # a bilingual site's packs are in its first language
     with i18n.use(first if i18n.has_catalogue(first) else None):
-        episodes = write_reading_packs(config, site, episodes, ctx.questions, state=ws.cache_dir / PACKS_STATE)
-    write_language_feeds(config, site, episodes, ctx.questions)
-    render_site(config, site, episodes, ctx.questions, workspace_root=ws.root)
+        episodes = write_reading_packs(config, site, episodes, questions, state=ws.cache_dir / PACKS_STATE)
+    write_language_feeds(config, site, episodes, questions)
+    render_site(config, site, episodes, questions, workspace_root=ws.root, pages_state=ws.cache_dir / PAGES_STATE)
     remove_stale(site, {e.slug for e in episodes})
     for lang in config.languages if config.bilingual else ("",):
         build_search_index(site / lang)  # a search index per language (Pagefind stems by <html lang>)
-    return [e.slug for e in episodes]
+    return episodes
 
 
 def write_language_feeds(config, site: Path, episodes: list[Episode], questions: Any = None) -> None:

@@ -21,26 +21,30 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gzip
 import hashlib
 import io
 import json
 import logging
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Sequence
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
+from docx.oxml.parser import oxml_parser
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 
 from .. import i18n
 from ..config import Config
-from ..fsutil import write_bytes_if_changed, write_json
+from ..fsutil import atomic_path, write_bytes_if_changed, write_json
 from ..models import Episode
 from ..pages import library, themes, views
 
@@ -80,6 +84,7 @@ def write_reading_packs(config: Config, site_dir: Path, episodes: Sequence[Episo
     by_id = {item.id: item for item in items}
     out: list[Episode] = []
     episode_views = []
+    answers = AnswerCache(state.parent / ANSWERS_DIR if state is not None else None)
     theme_names = themes.names(episodes)
     for ep in episodes:
         folder = site / "episodes" / ep.slug
@@ -100,9 +105,10 @@ def write_reading_packs(config: Config, site_dir: Path, episodes: Sequence[Episo
         key = _key(config, qv.question, [(a.episode.slug, a.episode.title, a.episode.interviewee, a.episode.role,
                                           a.episode.date_label, a.episode.reviewed, a.episode.cite,
                                           a.episode.page_url, a.chapter) for a in qv.answers])
-        _write(path, f"questions/{qv.id}/{name}", key, keys, made, lambda: question_pack(qv, config))
+        _write(path, f"questions/{qv.id}/{name}", key, keys, made, lambda: question_pack(qv, config, answers))
     if state is not None and made != keys:
         write_json(state, made)
+    answers.prune()
     return out
 
 
@@ -174,8 +180,12 @@ def episode_pack(view: views.EpisodeView, config: Config) -> bytes:
     return _save(doc)
 
 
-def question_pack(qv: views.QuestionView, config: Config) -> bytes:
-    """Every published interviewee's answer to one question, as a DOCX (bytes)."""
+def question_pack(qv: views.QuestionView, config: Config, answers: AnswerCache | None = None) -> bytes:
+    """Every published interviewee's answer to one question, as a DOCX (bytes).
+
+    Each answer's part of the document is made once and kept (``answers``, in the build's
+    cache, by a key of what it shows), so a new interview costs its own answer, not all of them.
+    """
     newest = max((a.episode.date for a in qv.answers), default=None)
     doc = _document(qv.question, config, config.feed_language, newest)
     _add(doc, _t(qv.question), "Title")
@@ -183,22 +193,119 @@ def question_pack(qv: views.QuestionView, config: Config) -> bytes:
     _line(doc, i18n.ngettext("%(num)d answer, from %(show)s", "%(num)d answers, from %(show)s", count,
                              show=config.title), muted=True)
     _learned(doc, qv)
+    answers = answers if answers is not None else AnswerCache(None)
     for a in qv.answers:
-        ep, ch = a.episode, a.chapter
-        who = ep.interviewee or ep.title
-        _add(doc, _t(who + (f", {ep.role}" if ep.interviewee and ep.role else "")), "Heading 1")
-        facts = _line(doc, i18n.gettext("From") + " ")
-        _link(facts, ep.title, f"{ep.page_url}#{ch.anchor}")
-        _run(facts, f" · {ep.date_label} · ")
-        _link(facts, i18n.gettext("Play from %(clock)s", clock=ch.start.clock), f"{ep.page_url}#t={ch.start.seconds}")
-        if not ep.reviewed:
-            _notice(doc, i18n.gettext("Automatic transcript, not yet reviewed by a person. It may contain mistakes."))
-        _low_confidence(doc, ch)
-        for p in ch.paragraphs:
-            _turn(doc, p, ep.page_url)
-        if ep.cite:
-            _line(doc, (i18n.gettext("Cite this interview:") + " ", True), ep.cite, size=9)
+        _append(doc, answers.get(_answer_key(config, a), lambda a=a: _answer_fragment(a, answers.scratch())))
     return _save(doc)
+
+
+def _answer(doc, a: Any) -> None:
+    """One interviewee's answer, as the question pack shows it."""
+    ep, ch = a.episode, a.chapter
+    who = ep.interviewee or ep.title
+    _add(doc, _t(who + (f", {ep.role}" if ep.interviewee and ep.role else "")), "Heading 1")
+    facts = _line(doc, i18n.gettext("From") + " ")
+    _link(facts, ep.title, f"{ep.page_url}#{ch.anchor}")
+    _run(facts, f" · {ep.date_label} · ")
+    _link(facts, i18n.gettext("Play from %(clock)s", clock=ch.start.clock), f"{ep.page_url}#t={ch.start.seconds}")
+    if not ep.reviewed:
+        _notice(doc, i18n.gettext("Automatic transcript, not yet reviewed by a person. It may contain mistakes."))
+    _low_confidence(doc, ch)
+    for p in ch.paragraphs:
+        _turn(doc, p, ep.page_url)
+    if ep.cite:
+        _line(doc, (i18n.gettext("Cite this interview:") + " ", True), ep.cite, size=9)
+
+
+# ---------------------------------------------------------------- answers, made once each
+
+ANSWERS_DIR = "reading-pack-answers"  # in the build's cache, beside the packs' state
+_W_BODY = qn("w:body")
+_R_ID = qn("r:id")
+
+
+def _answer_key(config: Config, a: Any) -> str:
+    ep = a.episode
+    return _key(config, "answer", i18n.current_language(), ep.slug, ep.title, ep.interviewee, ep.role,
+                ep.date_label, ep.reviewed, ep.cite, ep.page_url, a.chapter)
+
+
+def _answer_fragment(a: Any, doc) -> bytes:
+    """The answer's paragraphs as XML (a ``w:body`` of them; hyperlinks' ``r:id`` holds the URL),
+    made in ``doc``, a scratch document (emptied first; loading a new one each time is slow)."""
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    _answer(doc, a)
+    end = body[-1]
+    body.remove(end)  # the section properties stay the pack's own
+    rels = doc.part.rels
+    for link in body.iter(qn("w:hyperlink")):
+        rid = link.get(_R_ID)
+        if rid:
+            link.set(_R_ID, rels[rid].target_ref)
+    data = etree.tostring(body, encoding="utf-8")
+    for child in list(body):
+        body.remove(child)
+    body.append(end)
+    return data
+
+
+def _append(doc, fragment: bytes) -> None:
+    """Move an answer's paragraphs into ``doc`` before its section properties, linking its URLs."""
+    body = doc.element.body
+    part = etree.fromstring(fragment, parser=oxml_parser)
+    for link in part.iter(qn("w:hyperlink")):
+        url = link.get(_R_ID)
+        if url:
+            link.set(_R_ID, _rid(doc.part, url))
+    end = body[-1] if len(body) and body[-1].tag == qn("w:sectPr") else None
+    for child in list(part):
+        end.addprevious(child) if end is not None else body.append(child)
+
+
+class AnswerCache:
+    """Answers' XML by key, kept in ``folder`` (gzip, one file each); without a folder, in memory.
+    :meth:`prune` removes the files this build did not use."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.used: set[str] = set()
+        self.memory: dict[str, bytes] = {}
+        self._scratch = None
+
+    def scratch(self):
+        """The one scratch document answers are made in."""
+        if self._scratch is None:
+            self._scratch = docx.Document()
+        return self._scratch
+
+    def get(self, key: str, make) -> bytes:
+        self.used.add(key)
+        if key in self.memory:
+            return self.memory[key]
+        path = self.folder / f"{key}.xml.gz" if self.folder is not None else None
+        data = None
+        if path is not None:
+            try:
+                data = gzip.decompress(path.read_bytes())
+            except (OSError, EOFError, zlib.error):
+                data = None
+        if data is None:
+            data = make()
+            if path is not None:
+                with atomic_path(path) as tmp:  # a cache: no fsync, a lost file is made again
+                    tmp.write_bytes(gzip.compress(data, compresslevel=1, mtime=0))
+        self.memory[key] = data
+        return data
+
+    def prune(self) -> None:
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.glob("*.xml.gz"):
+            if path.name.removesuffix(".xml.gz") not in self.used:
+                path.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- parts
