@@ -74,8 +74,10 @@ def problems() -> list[str]:
 
 
 TEMPLATES = ROOT / "pipeline" / "pages" / "templates"
-#: Literal words a template may carry outside ``_()``: not words a reader reads as language.
-NOT_WORDS = {"Learncast", "html", "doctype html"}
+STUDIO_TEMPLATES = ROOT / "pipeline" / "studio" / "templates"
+#: Literal words a template may carry outside ``_()``: not words a reader reads as language
+#: (the studio's shortcut keys are the keys' own labels).
+NOT_WORDS = {"Learncast", "html", "doctype html", "Ctrl", "Alt", "Enter"}
 _JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
 _READ_ATTRS = re.compile(r"\b(aria-label|title|alt|placeholder|label|content)\s*=\s*(\"[^\"]*\"|'[^']*')")
@@ -102,13 +104,13 @@ def unwrapped(path: Path) -> list[str]:
 def _machine(name: str, text: str) -> bool:
     """A ``content`` that is a setting (viewport, colour scheme, the security policy), not prose."""
     return name == "content" and bool(re.fullmatch(r"[\w\s=,.:;'*/-]+", text)) and (
-        "=" in text or ";" in text or text in ("light dark",))
+        "=" in text or ";" in text or text in ("light dark", "same-origin"))
 
 
 def template_problems() -> list[str]:
     """Every template's words outside ``_()``/``ngettext()``: wrap them, then run scripts/i18n.py."""
     out = []
-    for path in sorted(TEMPLATES.glob("*.html")):
+    for path in sorted(TEMPLATES.glob("*.html")) + sorted(STUDIO_TEMPLATES.glob("*.html")):
         out += [f"{line}: wrap it in {{{{ _(\"...\") }}}} and run `python scripts/i18n.py`"
                 for line in unwrapped(path)]
     return out
