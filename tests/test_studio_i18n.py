@@ -98,6 +98,7 @@ def test_a_welsh_shows_list_and_recording_pages_are_welsh(welsh: Running):
         assert english_left(html) == [], path
     listing = page_html(welsh, "/")
     assert "Recordiadau" in listing and "Adeiladu’r wefan" in listing
+    assert '<span class="badge">wedi’i drawsgrifio</span>' in listing, "the state as the studio shows it"
     recording = page_html(welsh, f"/recordings/{SLUG}")
     assert "Trawsgrifiad" in recording and "Llwybrau byr" in recording and "Cadw’r manylion" in recording
     assert "Discharge" in recording, "the team's own metadata stays as written"

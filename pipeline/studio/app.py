@@ -49,7 +49,7 @@ from .learn import accept_learned, learn_data
 from .quotes import add_quote, delete_quote, quotes_data
 from .replace import post_apply as replace_apply, post_preview as replace_preview
 from .security import SAFE_METHODS, BodyTooLarge, Guard, Secrets, current_user, team_user
-from .text import interface_language, script_text
+from .text import interface_language, script_text, state_name
 
 log = logging.getLogger(__name__)
 
@@ -574,6 +574,7 @@ def templates() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined)
     env.globals["account"] = team_user  # the signed-in name on a team server, else None
     i18n.install(env)  # {{ _("...") }} in the studio's language (Studio.render)
+    env.globals["state_name"] = state_name
     return env
 
 

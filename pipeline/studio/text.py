@@ -21,6 +21,9 @@ from markupsafe import Markup
 from .. import i18n
 
 STATIC = Path(__file__).resolve().parent / "static"
+#: A recording's state (pipeline.status) as the studio shows it; the CLI's ``learncast status`` stays English.
+STATE_NAMES = {"new": i18n.N_("new"), "transcribed": i18n.N_("transcribed"), "chaptered": i18n.N_("chaptered"),
+               "reviewed": i18n.N_("reviewed"), "published": i18n.N_("published"), "failed": i18n.N_("failed")}
 
 
 def interface_language(config) -> str:
@@ -28,6 +31,16 @@ def interface_language(config) -> str:
     languages = tuple(config.site_languages or ()) or (config.language,)
     lang = languages[0] if languages and languages[0] else "en"
     return lang if lang != "auto" and i18n.has_catalogue(lang) else "en"
+
+
+def translate(config, message: str) -> str:
+    """``message`` (a msgid) in the studio's language, for text the server sends to the scripts."""
+    return i18n.translations(interface_language(config)).gettext(message) if message else message
+
+
+def state_name(state: str) -> str:
+    """A recording's state in the language :func:`pipeline.i18n.use` set (the page's)."""
+    return i18n.gettext(STATE_NAMES[state]) if state in STATE_NAMES else state
 
 
 @lru_cache(maxsize=1)

@@ -41,8 +41,8 @@
       li.appendChild(el("span", { class: "stage" }, t("ready; the site is written when every recording is")));
     } else {
       const why = !r.state ? t("built, not published")
-        : r.detail ? t("built, not published (%(state)s: %(detail)s)", { state: r.state, detail: r.detail })
-        : t("built, not published (%(state)s)", { state: r.state });
+        : r.detail ? t("built, not published (%(state)s: %(detail)s)", { state: r.state_name || r.state, detail: r.detail })
+        : t("built, not published (%(state)s)", { state: r.state_name || r.state });
       li.appendChild(el("span", { class: "stage" }, why));
     }
     return li;
@@ -90,7 +90,7 @@
       const badge = tr.querySelector(".badge");
       if (!r || !badge) return;
       tr.className = "state-" + r.state;
-      badge.textContent = r.state;
+      badge.textContent = r.state_name || r.state;
       let detail = badge.parentNode.querySelector(".detail");
       if (!detail && r.detail) { detail = el("div", { class: "detail" }); badge.parentNode.appendChild(detail); }
       if (detail) detail.textContent = r.detail;
