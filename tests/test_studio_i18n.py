@@ -114,6 +114,15 @@ def test_the_page_embeds_the_scripts_words_in_welsh_as_data(welsh: Running):
     assert every_script_word_is_translated() == []
 
 
+def test_the_chapters_panel_offers_the_questions_in_welsh(welsh: Running):
+    status, body = welsh.json("GET", f"/api/recordings/{SLUG}/chapters")
+    assert status == 200, body
+    titles = [q["title"] for q in body["questions"]]
+    assert titles[0] == "Cyflwyniad" and titles[-1] == "Cloi"
+    assert "Rheolau y bu’n rhaid eu torri" in titles, "the built-in set's Welsh titles"
+    assert body["message"].startswith("Nid oes gan y recordiad hwn adrannau eto")
+
+
 def every_script_word_is_translated() -> list[str]:
     return [m for m in studio_text.script_msgids() if CY.gettext(m) == m and re.search(r"[A-Za-z]{3,}", m)]
 
@@ -176,6 +185,7 @@ def test_in_chromium_the_scripts_write_welsh_and_axe_finds_no_serious_issue(wels
         assert page.evaluate("document.documentElement.lang") == "cy"
         expect(page.locator("#save-state")).to_have_text("Cadwyd pob newid")
         expect(page.locator("#uncertain-count")).to_have_text("2 gair ansicr")
+        expect(page.locator("#chapters-note")).to_have_text("Nid oes gan y recordiad hwn adrannau eto; rhedwch `learncast build` yn gyntaf.")
         turn = page.locator(".turn").nth(0).locator(".text")
         turn.click()
         page.keyboard.press("End")

@@ -49,7 +49,7 @@ from .learn import accept_learned, learn_data
 from .quotes import add_quote, delete_quote, quotes_data
 from .replace import post_apply as replace_apply, post_preview as replace_preview
 from .security import SAFE_METHODS, BodyTooLarge, Guard, Secrets, current_user, team_user
-from .text import interface_language, script_text, state_name
+from .text import interface_language, script_text, state_name, translate
 
 log = logging.getLogger(__name__)
 
@@ -468,11 +468,13 @@ def _outcome(ws: Workspace, slug: str, changes: Changes, *, refuse: bool):
 
 def chapters_answer(ws: Workspace, slug: str, outcome) -> dict[str, Any]:
     questions = load_questions(ws.config.questions)
-    choices = [{"id": INTRO, "title": "Introduction"}, *({"id": q.id, "title": q.title} for q in questions),
-               {"id": CLOSING, "title": "Closing"}]
+    lang = interface_language(ws.config)  # the question set's own translation, as the pages show it
+    choices = [{"id": INTRO, "title": translate(ws.config, i18n.N_("Introduction"))},
+               *({"id": q.id, "title": q.in_language(lang)[0]} for q in questions),
+               {"id": CLOSING, "title": translate(ws.config, i18n.N_("Closing"))}]
     if outcome is None:
         return {"chapters": [], "built": False, "by_hand": False, "corrections": 0, "questions": choices,
-                "message": f"This recording {NO_CHAPTERS}."}
+                "message": translate(ws.config, i18n.N_("This recording has no chapters yet; run `learncast build` first."))}
     return {"chapters": _chapter_rows(outcome.applied.chapters), "built": outcome.built,
             "by_hand": outcome.by_hand, "corrections": outcome.corrections, "questions": choices,
             "message": ""}
