@@ -8,7 +8,7 @@
 It does what these pybabel (Babel's command line) runs do, with babel.cfg from the repository
 root, except that a catalogue whose messages did not change is left as it is:
 
-    pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o pipeline/locale/messages.pot .
+    pybabel extract -F babel.cfg -k N_ -k t --no-location --sort-output --omit-header -o pipeline/locale/messages.pot .
     pybabel update -i pipeline/locale/messages.pot -d pipeline/locale --no-fuzzy-matching --ignore-obsolete
     pybabel compile -d pipeline/locale
 
@@ -35,7 +35,7 @@ def pybabel(*args: str) -> None:
 
 
 def extract(dest: Path = POT) -> None:
-    pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "--no-location", "--sort-output",
+    pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "-k", "t", "--no-location", "--sort-output",
             "--omit-header", *HEADER, "-o", str(dest), str(ROOT))
 
 

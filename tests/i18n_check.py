@@ -74,8 +74,10 @@ def problems() -> list[str]:
 
 
 TEMPLATES = ROOT / "pipeline" / "pages" / "templates"
-#: Literal words a template may carry outside ``_()``: not words a reader reads as language.
-NOT_WORDS = {"Learncast", "html", "doctype html"}
+STUDIO_TEMPLATES = ROOT / "pipeline" / "studio" / "templates"
+#: Literal words a template may carry outside ``_()``: not words a reader reads as language
+#: (the studio's shortcut keys are the keys' own labels; its sign-in page's referrer policy).
+NOT_WORDS = {"Learncast", "html", "doctype html", "Ctrl", "Alt", "Enter", "same-origin"}
 _JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
 _READ_ATTRS = re.compile(r"\b(aria-label|title|alt|placeholder|label|content)\s*=\s*(\"[^\"]*\"|'[^']*')")
@@ -112,7 +114,7 @@ _ROBOTS = re.compile(r"(?:no)?(?:index|follow|archive|snippet|imageindex)(?:\s*,
 def template_problems() -> list[str]:
     """Every template's words outside ``_()``/``ngettext()``: wrap them, then run scripts/i18n.py."""
     out = []
-    for path in sorted(TEMPLATES.glob("*.html")):
+    for path in sorted(TEMPLATES.glob("*.html")) + sorted(STUDIO_TEMPLATES.glob("*.html")):
         out += [f"{line}: wrap it in {{{{ _(\"...\") }}}} and run `python scripts/i18n.py`"
                 for line in unwrapped(path)]
     return out

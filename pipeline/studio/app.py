@@ -30,7 +30,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import consent, redact, review, timecodes, tomledit
+from .. import consent, i18n, redact, review, timecodes, tomledit
 from ..chapters import CLOSING, INTRO, LOW_CONFIDENCE, load_questions
 from ..chapters.correct import Changes, correct
 from ..chapters import edits as chapter_edits
@@ -49,6 +49,7 @@ from .learn import accept_learned, learn_data
 from .quotes import add_quote, delete_quote, quotes_data
 from .replace import post_apply as replace_apply, post_preview as replace_preview
 from .security import SAFE_METHODS, BodyTooLarge, Guard, Secrets, current_user, team_user
+from .text import interface_language, script_text, state_name, translate
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,14 @@ class Studio:
     keys: Secrets
     templates: jinja2.Environment
 
+    def render(self, name: str, **values: Any) -> str:
+        """A page in the studio's language (:func:`~pipeline.studio.text.interface_language`)."""
+        lang = interface_language(self.ws.config)
+        with i18n.use(lang):
+            return self.templates.get_template(name).render(lang=lang, studio_text=script_text(lang), **values)
+
     def page(self, name: str, **values: Any) -> HTMLResponse:
-        html = self.templates.get_template(name).render(csrf=self.keys.csrf, **values)
-        return HTMLResponse(html)
+        return HTMLResponse(self.render(name, csrf=self.keys.csrf, **values))
 
 
 # ---------------------------------------------------------------- recordings
@@ -462,11 +468,13 @@ def _outcome(ws: Workspace, slug: str, changes: Changes, *, refuse: bool):
 
 def chapters_answer(ws: Workspace, slug: str, outcome) -> dict[str, Any]:
     questions = load_questions(ws.config.questions)
-    choices = [{"id": INTRO, "title": "Introduction"}, *({"id": q.id, "title": q.title} for q in questions),
-               {"id": CLOSING, "title": "Closing"}]
+    lang = interface_language(ws.config)  # the question set's own translation, as the pages show it
+    choices = [{"id": INTRO, "title": translate(ws.config, i18n.N_("Introduction"))},
+               *({"id": q.id, "title": q.in_language(lang)[0]} for q in questions),
+               {"id": CLOSING, "title": translate(ws.config, i18n.N_("Closing"))}]
     if outcome is None:
         return {"chapters": [], "built": False, "by_hand": False, "corrections": 0, "questions": choices,
-                "message": f"This recording {NO_CHAPTERS}."}
+                "message": translate(ws.config, i18n.N_("This recording has no chapters yet; run `learncast build` first."))}
     return {"chapters": _chapter_rows(outcome.applied.chapters), "built": outcome.built,
             "by_hand": outcome.by_hand, "corrections": outcome.corrections, "questions": choices,
             "message": ""}
@@ -567,6 +575,8 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     env.globals["account"] = team_user  # the signed-in name on a team server, else None
+    i18n.install(env)  # {{ _("...") }} in the studio's language (Studio.render)
+    env.globals["state_name"] = state_name
     return env
 
 

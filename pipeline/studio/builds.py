@@ -32,18 +32,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
+from .. import i18n
 from ..errors import LearncastError
 from ..fsutil import inside
 from ..workspace import Workspace
 from . import editlog
 from .security import current_user
+from .text import STATE_NAMES, translate
 
 log = logging.getLogger(__name__)
 
 STAGE_START = {"ingest": 0.0, "transcribe": 0.05, "chapter": 0.9, "derive": 0.9, "load": 0.95}
 TRANSCRIBE_SPAN = 0.85
-STAGE_NAMES = {"ingest": "reading the recording", "transcribe": "transcribing", "chapter": "finding chapters",
-               "derive": "writing captions", "load": "preparing to publish"}
+STAGE_NAMES = {"ingest": i18n.N_("reading the recording"), "transcribe": i18n.N_("transcribing"),
+               "chapter": i18n.N_("finding chapters"), "derive": i18n.N_("writing captions"),
+               "load": i18n.N_("preparing to publish")}
 SITE_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip", ".mp3": "audio/mpeg", ".mp4": "video/mp4",
               ".m4a": "audio/mp4", ".json": "application/json", ".xml": "application/xml",
               ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm",
@@ -151,11 +154,11 @@ class Build:
                       "started_at": self.started_at, "finished_at": self.finished_at,
                       "seconds": round((self.ended or time.monotonic()) - self.clock, 1),
                       "planned": total, "done": done, "fraction": round(min(1.0, overall), 3),
-                      "phase": "publishing the site" if publishing else ("" if self.state != "running"
-                                                                        else "processing the recordings"),
+                      "phase": translate(ws.config, i18n.N_("publishing the site") if publishing else (
+                          "" if self.state != "running" else i18n.N_("processing the recordings"))),
                       "published": list(self.published)}
         for r in rows:  # a refused file's slug may be no slug at all ("?"): only published ones get a page
-            r["stage_name"] = STAGE_NAMES.get(r["stage"], r["stage"])
+            r["stage_name"] = translate(ws.config, STAGE_NAMES[r["stage"]]) if r["stage"] in STAGE_NAMES else r["stage"]
             published = r["slug"] in answer["published"]
             page = ws.episode_page(r["slug"]) if published else None  # site/<lang>/... in a bilingual site
             r["page"] = f"/site/{page.relative_to(ws.site_dir).as_posix()}" if page and page.is_file() else None
@@ -243,6 +246,7 @@ def build_answer(ws: Workspace, build: Build | None, **extra: Any) -> dict[str, 
         for row in snapshot["recordings"]:
             state = states.get(row["slug"])
             row["state"], row["detail"] = (state.state, state.detail) if state else ("", "")
+            row["state_name"] = translate(ws.config, STATE_NAMES.get(row["state"], row["state"]))
     return {"build": snapshot, "site": _site_link(ws), **extra}
 
 

@@ -47,7 +47,7 @@ async def _form(request: Request) -> dict[str, str]:
 def _page(request: Request, status: int = 200, **values: Any) -> HTMLResponse:
     studio = request.app.state.studio
     values = {"error": "", "notice": "", "name": "", "next": "/", **values}
-    html = studio.templates.get_template("signin.html").render(csrf="", show=studio.ws.config.title, **values)
+    html = studio.render("signin.html", csrf="", show=studio.ws.config.title, **values)
     return HTMLResponse(html, status_code=status)
 
 

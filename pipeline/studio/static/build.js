@@ -17,14 +17,14 @@
   let timer = null;
   let wasRunning = false;
 
-  const { el } = window.LearncastDom;  // dom.js
+  const { el, t } = window.LearncastDom;  // dom.js
 
   // The status line is a live region: change it only when its words change.
   function say(text) { if (stateLine.textContent !== text) stateLine.textContent = text; }
 
   function percent(f) { return Math.round(f * 100) + "%"; }
 
-  function seconds(s) { return s < 90 ? Math.round(s) + " s" : Math.round(s / 60) + " min"; }
+  function seconds(s) { return s < 90 ? t("%(n)s s", { n: Math.round(s) }) : t("%(n)s min", { n: Math.round(s / 60) }); }
 
   function row(r, running) {
     const li = el("li", { class: r.ok === null ? "running" : (r.ok ? "done" : "failed") });
@@ -32,16 +32,18 @@
     if (r.ok === null) {
       li.appendChild(el("span", { class: "stage" }, r.stage_name + (r.fraction > 0 ? " · " + percent(r.fraction) : "")));
     } else if (!r.ok) {
-      li.appendChild(el("span", { class: "stage" }, "failed"));
+      li.appendChild(el("span", { class: "stage" }, t("failed")));
       li.appendChild(el("p", { class: "message" }, r.message));
     } else if (r.page) {
-      li.appendChild(el("span", { class: "stage" }, "published"));
-      li.appendChild(el("a", { href: r.page, "aria-label": "Open the published page of " + r.title }, "Open the published page"));
+      li.appendChild(el("span", { class: "stage" }, t("published")));
+      li.appendChild(el("a", { href: r.page, "aria-label": t("Open the published page of %(title)s", { title: r.title }) }, t("Open the published page")));
     } else if (running) {
-      li.appendChild(el("span", { class: "stage" }, "ready; the site is written when every recording is"));
+      li.appendChild(el("span", { class: "stage" }, t("ready; the site is written when every recording is")));
     } else {
-      const why = r.state ? " (" + r.state + (r.detail ? ": " + r.detail : "") + ")" : "";
-      li.appendChild(el("span", { class: "stage" }, "built, not published" + why));
+      const why = !r.state ? t("built, not published")
+        : r.detail ? t("built, not published (%(state)s: %(detail)s)", { state: r.state_name || r.state, detail: r.detail })
+        : t("built, not published (%(state)s)", { state: r.state_name || r.state });
+      li.appendChild(el("span", { class: "stage" }, why));
     }
     return li;
   }
@@ -49,15 +51,16 @@
   function summary(b) {
     const failed = b.recordings.filter((r) => r.ok === false).length;
     const published = b.recordings.filter((r) => r.page).length;
-    return "Build finished in " + seconds(b.seconds) + ": " + published + " published" +
-      (failed ? ", " + failed + " failed." : ".");
+    const values = { time: seconds(b.seconds), published: published, failed: failed };
+    return failed ? t("Build finished in %(time)s: %(published)s published, %(failed)s failed.", values)
+      : t("Build finished in %(time)s: %(published)s published.", values);
   }
 
   function render(answer) {
     const b = answer.build;
     siteLink.hidden = !answer.site;
     if (!b) {
-      say(answer.site ? "The site from the last build is ready to open." : "The site has not been built yet.");
+      say(answer.site ? t("The site from the last build is ready to open.") : t("The site has not been built yet."));
       return;
     }
     const running = b.state === "running";
@@ -66,9 +69,13 @@
     bar.value = Math.round(b.fraction * 100);
     errorLine.hidden = !b.error;
     errorLine.textContent = b.error;
-    if (running) say("Building: " + b.done + " of " + b.planned + " recordings done" + (b.phase ? ", " + b.phase : "") + "…");
+    if (running) {
+      const values = { done: b.done, planned: b.planned, phase: b.phase };
+      say(b.phase ? t("Building: %(done)s of %(planned)s recordings done, %(phase)s…", values)
+        : t("Building: %(done)s of %(planned)s recordings done…", values));
+    }
     else if (b.state === "finished") say(summary(b));
-    else say(b.recordings.length ? "The build stopped before it finished." : "The build did not run.");
+    else say(b.recordings.length ? t("The build stopped before it finished.") : t("The build did not run."));
     list.hidden = !b.recordings.length;
     list.replaceChildren(...b.recordings.map((r) => row(r, running)));
     if (running) { schedule(); wasRunning = true; } else if (wasRunning) { wasRunning = false; refreshTable(b); }
@@ -83,7 +90,7 @@
       const badge = tr.querySelector(".badge");
       if (!r || !badge) return;
       tr.className = "state-" + r.state;
-      badge.textContent = r.state;
+      badge.textContent = r.state_name || r.state;
       let detail = badge.parentNode.querySelector(".detail");
       if (!detail && r.detail) { detail = el("div", { class: "detail" }); badge.parentNode.appendChild(detail); }
       if (detail) detail.textContent = r.detail;
@@ -96,7 +103,7 @@
   }
 
   function failedToReach() {
-    say("The studio cannot be reached; is it still running? Trying again…");
+    say(t("The studio cannot be reached; is it still running? Trying again…"));
     clearTimeout(timer);
     timer = setTimeout(poll, 3 * POLL_MS);
   }
@@ -113,7 +120,7 @@
         const answer = await r.json();
         if (!r.ok) { errorLine.hidden = false; errorLine.textContent = answer.error || ("HTTP " + r.status); return; }
         render(answer);
-        if (answer.started === false) say("A build is already running; its progress is below.");
+        if (answer.started === false) say(t("A build is already running; its progress is below."));
       })
       .catch(failedToReach);
   });

@@ -5,6 +5,7 @@
 
 (function () {
   const S = window.LearncastStudio;
+  const { t } = window.LearncastDom;  // dom.js
   if (!S) return;
   const { state, box } = S;
   const message = document.getElementById("editor-message");
@@ -123,15 +124,15 @@
   }
 
   async function step(from, to, done, none) {
-    if (!(await S.flush())) { say("Wait until the changes are saved, then try again.", "error"); return; }
+    if (!(await S.flush())) { say(t("Wait until the changes are saved, then try again."), "error"); return; }
     if (!from.length) { say(none, ""); return; }
     to.push(snapshot());
     restore(from.pop());
     say(done, "ok");
   }
 
-  const undo = () => step(history.undo, history.redo, "Undone; saving.", "Nothing to undo.");
-  const redo = () => step(history.redo, history.undo, "Redone; saving.", "Nothing to redo.");
+  const undo = () => step(history.undo, history.redo, t("Undone; saving."), t("Nothing to undo."));
+  const redo = () => step(history.redo, history.undo, t("Redone; saving."), t("Nothing to redo."));
   undoButton.addEventListener("click", undo);
   redoButton.addEventListener("click", redo);
 
@@ -141,16 +142,16 @@
   const spelled = (seg) => S.wordsText(seg.words) === seg.text.replace(/\s+/g, " ").trim();
 
   async function settled(i) {
-    if (!(await S.flush())) { say("Wait until the changes are saved, then try again.", "error"); return null; }
+    if (!(await S.flush())) { say(t("Wait until the changes are saved, then try again."), "error"); return null; }
     let seg = state.data.segments[i];
     if (seg && seg.words && seg.words.length && !spelled(seg)) {
       // text edited outside the studio: a save times its words again (see edits.py)
       S.changed({ history: false });
-      if (!(await S.flush())) { say("Wait until the changes are saved, then try again.", "error"); return null; }
+      if (!(await S.flush())) { say(t("Wait until the changes are saved, then try again."), "error"); return null; }
       seg = state.data.segments[i];
     }
     if (!seg || !seg.words || !seg.words.length || !spelled(seg)) {
-      say("Turn " + (i + 1) + " has no word timings to split or join by.", "error");
+      say(t("Turn %(n)s has no word timings to split or join by.", { n: i + 1 }), "error");
       return null;
     }
     return seg;
@@ -158,11 +159,11 @@
 
   async function split() {
     const at = where();
-    if (!at) { say("Put the caret in a turn, before the word that starts the new turn.", "error"); return; }
+    if (!at) { say(t("Put the caret in a turn, before the word that starts the new turn."), "error"); return; }
     const seg = await settled(at.i);
     if (!seg) return;
     const k = at.k;
-    if (k <= 0 || k >= seg.words.length) { say("Put the caret between two words of the turn to split it there.", "error"); return; }
+    if (k <= 0 || k >= seg.words.length) { say(t("Put the caret between two words of the turn to split it there."), "error"); return; }
     const first = seg.words.slice(0, k), second = seg.words.slice(k);
     const a = { start: seg.start, end: Math.max(seg.start, first[first.length - 1].end), text: S.wordsText(first),
       speaker: seg.speaker, words: first };
@@ -172,14 +173,14 @@
     state.data.segments.splice(at.i, 1, a, b);
     S.render();
     placeCaret(turnOf(at.i + 1), false);
-    say("Split turn " + (at.i + 1) + " before “" + second[0].word.trim() + "”; saving.", "ok");
+    say(t("Split turn %(n)s before “%(word)s”; saving.", { n: at.i + 1, word: second[0].word.trim() }), "ok");
   }
 
   async function join() {
     const at = where();
     const i = at ? at.i : null;
-    if (i === null) { say("Put the caret in the turn to join with the next one.", "error"); return; }
-    if (i + 1 >= state.data.segments.length) { say("Turn " + (i + 1) + " is the last turn; there is none to join it with.", "error"); return; }
+    if (i === null) { say(t("Put the caret in the turn to join with the next one."), "error"); return; }
+    if (i + 1 >= state.data.segments.length) { say(t("Turn %(n)s is the last turn; there is none to join it with.", { n: i + 1 }), "error"); return; }
     const a = await settled(i);
     const b = a && await settled(i + 1);
     if (!b) return;
@@ -191,13 +192,13 @@
     document.getElementById("join-speaker").value = "";
     S.render();
     placeCaret(turnOf(i), true);
-    say("Joined turns " + (i + 1) + " and " + (i + 2) + " as " + state.data.speakers[speaker] + "; saving.", "ok");
+    say(t("Joined turns %(first)s and %(second)s as %(speaker)s; saving.", { first: i + 1, second: i + 2, speaker: state.data.speakers[speaker] }), "ok");
   }
 
   function joinSpeakerOptions() {
     const select = document.getElementById("join-speaker");
     const chosen = select.value;
-    select.replaceChildren(S.el("option", { value: "" }, "this turn's speaker"));
+    select.replaceChildren(S.el("option", { value: "" }, t("this turn's speaker")));
     for (const [key, name] of Object.entries(state.data.speakers)) {
       const opt = S.el("option", { value: key }, name);
       if (key === chosen) opt.selected = true;
@@ -215,7 +216,7 @@
     e.preventDefault();
     const input = document.getElementById("new-speaker");
     const name = input.value.replace(/\s+/g, " ").trim();
-    if (!name) { say("Give the new speaker a name.", "error"); return; }
+    if (!name) { say(t("Give the new speaker a name."), "error"); return; }
     let n = Object.keys(state.data.speakers).length + 1;
     while (("speaker-" + n) in state.data.speakers) n += 1;
     const key = "speaker-" + n;
@@ -225,7 +226,7 @@
     S.refreshSpeakerSelects();
     joinSpeakerOptions();
     input.value = "";
-    say("Added " + name + " (" + key + "); choose them in a turn's speaker list.", "ok");
+    say(t("Added %(name)s (%(key)s); choose them in a turn's speaker list.", { name: name, key: key }), "ok");
   });
   S.on("saved", joinSpeakerOptions);
 
@@ -246,7 +247,7 @@
   // The next uncertain word after the current one (or the caret), round to the first.
   function nextUncertain() {
     const all = Array.from(box.querySelectorAll(".w.uncertain"));
-    if (!all.length) { currentUncertain = null; say("No uncertain words left.", "ok"); return; }
+    if (!all.length) { currentUncertain = null; say(t("No uncertain words left."), "ok"); return; }
     const from = currentUncertain && box.contains(currentUncertain) ? currentUncertain : focusWord;
     let next = all[0];
     if (from && box.contains(from)) {
@@ -255,7 +256,7 @@
     }
     currentUncertain = next;
     selectWord(next);
-    say("Uncertain word “" + next.textContent + "”, " + all.length + " left.", "");
+    say(t("Uncertain word “%(word)s”, %(n)s left.", { word: next.textContent, n: all.length }), "");
   }
 
   function target() {
@@ -266,13 +267,13 @@
 
   async function markChecked() {
     const w = target();
-    if (!w) { say("Go to an uncertain word first (Next uncertain word).", "error"); return; }
+    if (!w) { say(t("Go to an uncertain word first (Next uncertain word)."), "error"); return; }
     const i = +w.closest(".turn").dataset.i;
-    if (!(await S.flush())) { say("Wait until the changes are saved, then try again.", "error"); return; }
+    if (!(await S.flush())) { say(t("Wait until the changes are saved, then try again."), "error"); return; }
     const seg = state.data.segments[i];
     const start = parseFloat(w.dataset.start);
     const word = seg.words.find((x) => Math.abs(x.start - start) < 1e-6 && x.word.trim() === w.textContent);
-    if (!word) { say("That word was changed; a word you typed is not uncertain.", "error"); return; }
+    if (!word) { say(t("That word was changed; a word you typed is not uncertain."), "error"); return; }
     S.changed();
     word.checked = true;
     const p = turnOf(i);
@@ -281,9 +282,9 @@
     const marked = p.querySelector('.w[data-wi="' + seg.words.indexOf(word) + '"]');
     currentUncertain = marked;
     focusWord = marked;
-    say("Marked “" + word.word.trim() + "” as checked; saving.", "ok");
+    say(t("Marked “%(word)s” as checked; saving.", { word: word.word.trim() }), "ok");
     if (box.querySelector(".w.uncertain")) nextUncertain();
-    else { placeCaret(p, true); say("Marked “" + word.word.trim() + "” as checked. No uncertain words left.", "ok"); }
+    else { placeCaret(p, true); say(t("Marked “%(word)s” as checked. No uncertain words left.", { word: word.word.trim() }), "ok"); }
   }
 
   document.getElementById("next-uncertain").addEventListener("click", nextUncertain);

@@ -10,7 +10,7 @@
   if (!panel || !S) return;
   const $ = (id) => document.getElementById(id);
   const list = $("learn-list"), items = $("learn-items"), message = $("learn-message");
-  const { el, clock } = window.LearncastDom;
+  const { el, clock, t } = window.LearncastDom;
 
   function showCandidates(body) {
     items.replaceChildren();
@@ -20,7 +20,7 @@
       const box = el("input", { type: "checkbox", id: id, value: c.key });
       box.checked = true;
       const label = el("label", { for: id });
-      label.append(el("q", {}, c.text), " — " + c.title + " (at " + clock(c.start) + ")");
+      label.append(el("q", {}, c.text), t(" — %(title)s (at %(time)s)", { title: c.title, time: clock(c.start) }));
       const li = el("li");
       li.append(box, label);
       items.append(li);
@@ -30,23 +30,26 @@
   }
 
   async function findWordings() {
-    message.textContent = "Looking at your corrections…";
+    message.textContent = t("Looking at your corrections…");
     const r = await S.send("GET", "/learn");
-    if (r.status !== 200) { message.textContent = r.body.error || "The wordings cannot be found."; return; }
+    if (r.status !== 200) { message.textContent = r.body.error || t("The wordings cannot be found."); return; }
     const n = showCandidates(r.body);
-    message.textContent = n ? n + (n === 1 ? " wording" : " wordings") + " found. Untick any that is not a way of asking its question."
-      : "No new wordings: correct a chapter's question or start first, or its wording is in the question set already.";
+    message.textContent = n === 1 ? t("%(n)s wording found. Untick any that is not a way of asking its question.", { n: n })
+      : n ? t("%(n)s wordings found. Untick any that is not a way of asking its question.", { n: n })
+      : t("No new wordings: correct a chapter's question or start first, or its wording is in the question set already.");
     if (n) items.querySelector("input").focus();
   }
 
   async function addTicked() {
     const keys = [...items.querySelectorAll("input:checked")].map((b) => b.value);
-    if (!keys.length) { message.textContent = "Tick at least one wording to add."; return; }
+    if (!keys.length) { message.textContent = t("Tick at least one wording to add."); return; }
     const r = await S.send("POST", "/learn", { keys: keys });
-    if (r.status !== 200) { message.textContent = r.body.error || "The wordings were not added."; return; }
+    if (r.status !== 200) { message.textContent = r.body.error || t("The wordings were not added."); return; }
     showCandidates(r.body);
-    message.textContent = "Added " + keys.length + (keys.length === 1 ? " wording" : " wordings") + " to " +
-      r.body.written + ". The next build chapters every recording again with them.";
+    const values = { n: keys.length, file: r.body.written };
+    message.textContent = keys.length === 1
+      ? t("Added %(n)s wording to %(file)s. The next build chapters every recording again with them.", values)
+      : t("Added %(n)s wordings to %(file)s. The next build chapters every recording again with them.", values);
   }
 
   $("learn-find").addEventListener("click", findWordings);

@@ -11,7 +11,7 @@
   if (!S || !panel) return;
   const $ = (id) => document.getElementById(id);
   const formEl = $("quote-form"), message = $("quote-message");
-  const { el, clock } = window.LearncastDom;
+  const { el, clock, t } = window.LearncastDom;
 
   function say(text, kind) { message.textContent = text; message.dataset.kind = kind || ""; }
 
@@ -22,11 +22,11 @@
     for (const q of list) {
       const li = el("li");
       li.append(el("q", {}, q.text), " " + q.describe + (q.note ? " (" + q.note + ") " : " "));
-      const b = el("button", { type: "button", "aria-label": "Remove key quote " + q.n + ": " + q.describe }, "Remove");
+      const b = el("button", { type: "button", "aria-label": t("Remove key quote %(n)s: %(what)s", { n: q.n, what: q.describe }) }, t("Remove"));
       b.addEventListener("click", async () => {
         const r = await S.send("DELETE", "/quotes/" + q.n);
-        if (r.status === 200) { render(r.body.quotes); say("Key quote removed.", "ok"); }
-        else say("Not removed: " + (r.body.error || "HTTP " + r.status), "error");
+        if (r.status === 200) { render(r.body.quotes); say(t("Key quote removed."), "ok"); }
+        else say(t("Not removed: %(why)s", { why: r.body.error || "HTTP " + r.status }), "error");
       });
       li.append(b);
       panel.append(li);
@@ -35,7 +35,7 @@
 
   $("quote-selection").addEventListener("click", () => {
     const chosen = S.selectedWords && S.selectedWords();
-    if (!chosen) { say("Select the words of the quote in the transcript first.", "error"); $("quotes-h").scrollIntoView(); return; }
+    if (!chosen) { say(t("Select the words of the quote in the transcript first."), "error"); $("quotes-h").scrollIntoView(); return; }
     $("quote-what").textContent = "“" + chosen.text + "”, " + clock(chosen.start) + "–" + clock(Math.ceil(chosen.end));
     formEl.dataset.start = chosen.start;
     formEl.dataset.end = chosen.end;
@@ -47,11 +47,11 @@
     e.preventDefault();
     const r = await S.send("POST", "/quotes", { start: parseFloat(formEl.dataset.start),
       end: parseFloat(formEl.dataset.end), note: $("quote-note").value });
-    if (r.status !== 200) { say("Not added: " + (r.body.error || "HTTP " + r.status), "error"); return; }
+    if (r.status !== 200) { say(t("Not added: %(why)s", { why: r.body.error || "HTTP " + r.status }), "error"); return; }
     render(r.body.quotes);
     formEl.hidden = true;
     formEl.reset();
-    say("Key quote added. The next build publishes it.", "ok");
+    say(t("Key quote added. The next build publishes it."), "ok");
   });
   S.send("GET", "/quotes").then((r) => { if (r.status === 200) render(r.body.quotes); });
 })();

@@ -6,6 +6,8 @@
 
 (function () {
   const S = window.LearncastStudio;
+  const { t } = window.LearncastDom;  // dom.js
+  const REDACTED = t("redacted");  // a cut word's title
   if (!S) return;
   const { state, box, player } = S;
   const form = document.getElementById("redact-words-form");
@@ -43,7 +45,7 @@
   S.selectedWords = () => chosen;  // for quotes.js: the words selected now, {start, end, text}
 
   function open() {
-    if (!chosen) { say("Select the words to redact in the transcript first.", "error"); return; }
+    if (!chosen) { say(t("Select the words to redact in the transcript first."), "error"); return; }
     what.textContent = "“" + chosen.text + "”, " + S.clock(chosen.start) + "–" + S.clock(Math.ceil(chosen.end));
     form.dataset.start = chosen.start;
     form.dataset.end = chosen.end;
@@ -59,11 +61,11 @@
     const body = everywhere ? { text: form.dataset.text, reason: reason }
       : { start: form.dataset.start, end: form.dataset.end, reason: reason };
     const result = await S.send("POST", "/redactions", body);
-    if (result.status !== 200) { say("Not redacted: " + (result.body.error || "HTTP " + result.status), "error"); return; }
+    if (result.status !== 200) { say(t("Not redacted: %(why)s", { why: result.body.error || "HTTP " + result.status }), "error"); return; }
     S.renderRedactions(result.body.redactions);
     form.hidden = true;
     form.reset();
-    say("Redacted " + what.textContent + "; written to redactions.toml.", "ok");
+    say(t("Redacted %(what)s; written to redactions.toml.", { what: what.textContent }), "ok");
     document.getElementById("redact-selection").focus();
   });
   document.getElementById("redact-words-cancel").addEventListener("click", () => {
@@ -93,12 +95,12 @@
       const cut = inside(parseFloat(w.dataset.start), parseFloat(w.dataset.end));
       w.classList.toggle("redacted", cut);
       w.classList.toggle("redacted-first", cut && !previous);
-      if (cut) w.title = "redacted";
-      else if (w.title === "redacted") w.removeAttribute("title");
+      if (cut) w.title = REDACTED;
+      else if (w.title === REDACTED) w.removeAttribute("title");
       previous = cut;
     });
     const n = box.querySelectorAll(".w.redacted").length;
-    document.getElementById("redacted-count").textContent = n ? n + " redacted word" + (n === 1 ? "" : "s") : "";
+    document.getElementById("redacted-count").textContent = n === 1 ? t("%(n)s redacted word", { n: n }) : n ? t("%(n)s redacted words", { n: n }) : "";
   }
 
   async function refresh() {
@@ -106,9 +108,8 @@
     if (result.status !== 200) return;
     spans = result.body.spans;
     const lost = result.body.unmatched || [], warn = document.getElementById("redactions-unmatched");
-    warn.textContent = lost.length ? "Matches nothing now: \u201c" + lost.join("\u201d, \u201c") + "\u201d. " +
-      "The episode stays unpublished until you cut the words as they now read (select them, Redact) " +
-      "and remove the old entry." : "";
+    warn.textContent = lost.length ? t("Matches nothing now: %(phrases)s. The episode stays unpublished until you cut the words as they now read (select them, Redact) and remove the old entry.",
+      { phrases: "\u201c" + lost.join("\u201d, \u201c") + "\u201d" }) : "";
     warn.hidden = !lost.length;
     mark();
     guard();
@@ -123,8 +124,8 @@
   let silenced = false, mutedBefore = false;
 
   function guard() {
-    const t = player.currentTime;
-    const cut = spans.some(([a, b]) => a <= t && t < b);
+    const now = player.currentTime;
+    const cut = spans.some(([a, b]) => a <= now && now < b);
     if (cut !== silenced) {
       if (cut) { mutedBefore = player.muted; player.muted = true; }
       else player.muted = mutedBefore;

@@ -19,14 +19,14 @@
   const message = $("replace-message");
   let shown = null;  // the preview on screen
 
-  const { el, clock } = window.LearncastDom;  // dom.js
+  const { el, clock, t } = window.LearncastDom;  // dom.js
 
   function post(path, body) {
     return fetch("/api/replace/" + path, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body),
     }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => ({})) }),
-      (err) => ({ status: 0, body: { error: "the studio is not answering (" + err.message + ")" } }));
+      (err) => ({ status: 0, body: { error: t("the studio is not answering (%(why)s)", { why: err.message }) } }));
   }
 
   function say(text, kind) {
@@ -34,7 +34,8 @@
     message.dataset.kind = kind || "";
   }
 
-  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  function matches(n) { return n === 1 ? t("%(n)s match", { n: n }) : t("%(n)s matches", { n: n }); }
+  function recordings(n) { return n === 1 ? t("%(n)s recording", { n: n }) : t("%(n)s recordings", { n: n }); }
 
   function close() {
     results.hidden = true;
@@ -51,12 +52,12 @@
     const label = el("label", { for: box.id });
     label.append(el("span", { class: "time" }, clock(m.start)), " ", m.before ? m.before + " " : "");
     const del = el("del", {});
-    del.append(el("span", { class: "visually-hidden" }, "replace "), m.found);
+    del.append(el("span", { class: "visually-hidden" }, t("replace ")), m.found);
     const ins = el("ins", {});
-    ins.append(el("span", { class: "visually-hidden" }, " with "), m.replacement);
+    ins.append(el("span", { class: "visually-hidden" }, t(" with ")), m.replacement);
     label.append(del, " ", ins, m.after ? " " + m.after : "");
     const after = el("p", { class: "turn-after" });
-    after.append(el("span", { class: "hint" }, "Turn after: "), m.turn_after);
+    after.append(el("span", { class: "hint" }, t("Turn after: ")), m.turn_after);
     li.append(box, label, after);
     return li;
   }
@@ -67,22 +68,23 @@
     let n = 0;
     for (const rec of body.recordings) {
       const group = el("fieldset", { class: "replace-group" });
-      group.appendChild(el("legend", {}, slug ? "Matches" : rec.title + " (" + plural(rec.matches.length, "match", "matches") + ")"));
+      group.appendChild(el("legend", {}, slug ? t("Matches") : rec.title + " (" + matches(rec.matches.length) + ")"));
       const ul = el("ul", {});
       for (const m of rec.matches) ul.appendChild(matchItem(rec, m, n++));
       group.appendChild(ul);
       list.appendChild(group);
     }
-    const where = slug ? "" : " in " + body.recordings.length + " of " + body.searched + " recordings";
-    summary.textContent = body.total ? plural(body.total, "match", "matches") + " of “" + body.find + "”" + where
-      : "No match of “" + body.find + "”" + (slug ? "" : " in " + body.searched + " recordings");
-    if (body.shown < body.total) summary.textContent += "; the first " + body.shown + " are listed (a longer phrase finds fewer)";
+    const values = { matches: matches(body.total), find: body.find, found: body.recordings.length, searched: body.searched };
+    summary.textContent = body.total
+      ? (slug ? t("%(matches)s of “%(find)s”", values) : t("%(matches)s of “%(find)s” in %(found)s of %(searched)s recordings", values))
+      : (slug ? t("No match of “%(find)s”", values) : t("No match of “%(find)s” in %(searched)s recordings", values));
+    if (body.shown < body.total) summary.textContent += t("; the first %(shown)s are listed (a longer phrase finds fewer)", { shown: body.shown });
     $("replace-choose").hidden = !body.total;
     vocab.checked = false;
     vocab.disabled = body.in_vocabulary;
-    vocabLabel.textContent = body.in_vocabulary ? "“" + body.replace + "” is in the show's vocabulary already"
-      : "Also add “" + body.replace + "” to the show's vocabulary";
-    for (const line of body.unreadable || []) list.appendChild(el("p", { class: "hint" }, "Not searched: " + line));
+    vocabLabel.textContent = body.in_vocabulary ? t("“%(term)s” is in the show's vocabulary already", { term: body.replace })
+      : t("Also add “%(term)s” to the show's vocabulary", { term: body.replace });
+    for (const line of body.unreadable || []) list.appendChild(el("p", { class: "hint" }, t("Not searched: %(why)s", { why: line })));
     results.hidden = false;
     update();
     summary.focus();
@@ -92,26 +94,26 @@
 
   function update() {
     const n = chosen().length;
-    applyButton.textContent = n ? "Replace " + n + " chosen" + (vocab.checked ? " and add to vocabulary" : "")
-      : vocab.checked ? "Add to vocabulary" : "Replace";
+    applyButton.textContent = n ? (vocab.checked ? t("Replace %(n)s chosen and add to vocabulary", { n: n }) : t("Replace %(n)s chosen", { n: n }))
+      : vocab.checked ? t("Add to vocabulary") : t("Replace");
     applyButton.disabled = !n && !vocab.checked;
   }
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     close();
-    say("Searching…");
+    say(t("Searching…"));
     const r = await post("preview", { find: find.value, replace: withText.value, match_case: matchCase.checked, slug: slug });
-    if (r.status === 200) { say(""); render(r.body); } else say("Not searched: " + (r.body.error || "HTTP " + r.status), "error");
+    if (r.status === 200) { say(""); render(r.body); } else say(t("Not searched: %(why)s", { why: r.body.error || "HTTP " + r.status }), "error");
   });
   for (const input of [find, withText, matchCase]) {
-    input.addEventListener("input", () => { if (shown) { close(); say("Preview again to see the matches of what you typed."); } });
+    input.addEventListener("input", () => { if (shown) { close(); say(t("Preview again to see the matches of what you typed.")); } });
   }
   list.addEventListener("change", update);
   vocab.addEventListener("change", update);
   $("replace-all").addEventListener("click", () => { list.querySelectorAll("input[type=checkbox]").forEach((b) => { b.checked = true; }); update(); });
   $("replace-none").addEventListener("click", () => { list.querySelectorAll("input[type=checkbox]").forEach((b) => { b.checked = false; }); update(); });
-  $("replace-cancel").addEventListener("click", () => { close(); say("Nothing replaced."); find.focus(); });
+  $("replace-cancel").addEventListener("click", () => { close(); say(t("Nothing replaced.")); find.focus(); });
 
   // ------------------------------------------------------------ applying
 
@@ -129,20 +131,22 @@
     if (r.status === 200) {
       close();
       const b = r.body;
-      let text = b.replaced ? "Replaced " + b.replaced + (slug ? "." : " in " + plural(b.applied.length, "recording", "recordings") + ".") : "";
-      if (b.vocabulary_added === true) text += " Added “" + b.term + "” to the show's vocabulary.";
-      if (b.vocabulary_added === false) text += " “" + b.term + "” was in the vocabulary already.";
-      say((text + " Build to publish the change.").trim(), "ok");
+      let text = !b.replaced ? "" : slug ? t("Replaced %(n)s.", { n: b.replaced })
+        : t("Replaced %(n)s in %(recordings)s.", { n: b.replaced, recordings: recordings(b.applied.length) });
+      if (b.vocabulary_added === true) text += " " + t("Added “%(term)s” to the show's vocabulary.", { term: b.term });
+      if (b.vocabulary_added === false) text += " " + t("“%(term)s” was in the vocabulary already.", { term: b.term });
+      say((text + " " + t("Build to publish the change.")).trim(), "ok");
       if (b.applied.length) document.dispatchEvent(new CustomEvent("learncast:transcript-changed", { detail: { slugs: b.applied.map((a) => a.slug) } }));
       find.focus();
     } else if (r.status === 409) {
       close();
-      say("Nothing replaced: " + (slug ? "the transcript" : (r.body.stale || []).join(", ")) +
-        " changed since the preview (someone saved it meanwhile). Preview again to see it as it is now.", "error");
+      say(slug ? t("Nothing replaced: the transcript changed since the preview (someone saved it meanwhile). Preview again to see it as it is now.")
+        : t("Nothing replaced: %(names)s changed since the preview (someone saved it meanwhile). Preview again to see it as it is now.",
+            { names: (r.body.stale || []).join(", ") }), "error");
       form.querySelector("button[type=submit]").focus();
     } else {
       update();
-      say("Not replaced: " + (r.body.error || "HTTP " + r.status), "error");
+      say(t("Not replaced: %(why)s", { why: r.body.error || "HTTP " + r.status }), "error");
     }
   });
 })();

@@ -31,7 +31,7 @@
   };
   function emit(name, ...args) { for (const fn of hooks[name] || []) fn(...args); }
 
-  const { el, clock } = window.LearncastDom;  // dom.js
+  const { el, clock, t } = window.LearncastDom;  // dom.js
 
   function send(method, path, body, options) {
     return fetch(api + path, Object.assign({
@@ -55,10 +55,10 @@
     seg.words.forEach((w, j) => {
       if (j) p.appendChild(document.createTextNode(" "));
       const span = el("span", { class: "w", "data-start": w.start, "data-end": w.end, "data-wi": j }, w.word.trim());
-      if (w.checked === true) { span.classList.add("checked"); span.title = "checked by a person"; }
+      if (w.checked === true) { span.classList.add("checked"); span.title = t("checked by a person"); }
       else if ((w.probability ?? 1) < threshold) {
         span.classList.add("uncertain");
-        span.title = "uncertain: " + Math.round(w.probability * 100) + "%";
+        span.title = t("uncertain: %(percent)s", { percent: Math.round(w.probability * 100) + "%" });
       }
       p.appendChild(span);
     });
@@ -76,14 +76,14 @@
   function renderTurn(seg, i) {
     const turn = el("div", { class: "turn", "data-i": i });
     const head = el("div", { class: "turn-head" });
-    const time = el("button", { type: "button", class: "time", "aria-label": "Play turn " + (i + 1) + " from " + clock(seg.start) }, clock(seg.start));
+    const time = el("button", { type: "button", class: "time", "aria-label": t("Play turn %(n)s from %(time)s", { n: i + 1, time: clock(seg.start) }) }, clock(seg.start));
     time.addEventListener("click", () => playFrom(seg.start));
-    const label = el("label", { for: "speaker-" + i, class: "visually-hidden" }, "Speaker of turn " + (i + 1));
+    const label = el("label", { for: "speaker-" + i, class: "visually-hidden" }, t("Speaker of turn %(n)s", { n: i + 1 }));
     const select = el("select", { id: "speaker-" + i, class: "speaker" });
     speakerOptions(select, seg.speaker);
     select.addEventListener("change", changed);
     head.append(time, label, select);
-    const p = el("p", { class: "text", role: "textbox", "aria-label": "Turn " + (i + 1) + " text", spellcheck: "true", tabindex: "0" });
+    const p = el("p", { class: "text", role: "textbox", "aria-label": t("Turn %(n)s text", { n: i + 1 }), spellcheck: "true", tabindex: "0" });
     p.contentEditable = "plaintext-only";
     if (p.contentEditable !== "plaintext-only") p.contentEditable = "true";
     fillWords(p, seg);
@@ -119,7 +119,7 @@
     words = Array.from(box.querySelectorAll(".w")).map((e) => ({ start: +e.dataset.start, end: +e.dataset.end, el: e }));
     words.sort((a, b) => a.start - b.start);
     const n = box.querySelectorAll(".w.uncertain").length;
-    document.getElementById("uncertain-count").textContent = n + " uncertain word" + (n === 1 ? "" : "s");
+    document.getElementById("uncertain-count").textContent = n === 1 ? t("%(n)s uncertain word", { n: n }) : t("%(n)s uncertain words", { n: n });
     emit("indexed");
   }
 
@@ -146,7 +146,7 @@
   function changed(options) {
     if (!(options && options.history === false)) emit("change");
     state.dirty = true;
-    show("Unsaved changes…", "pending");
+    show(t("Unsaved changes…"), "pending");
     clearTimeout(state.timer);
     state.timer = setTimeout(save, SAVE_AFTER_MS);
   }
@@ -192,25 +192,25 @@
   async function saveNow(options) {
     state.saving = true;
     state.dirty = false;
-    show("Saving…", "pending");
+    show(t("Saving…"), "pending");
     let result;
     try {
       result = await send("PUT", "/transcript", edited(), options);
     } catch (err) {
-      result = { status: 0, body: { error: "the studio is not answering (" + err.message + ")" } };
+      result = { status: 0, body: { error: t("the studio is not answering (%(why)s)", { why: err.message }) } };
     }
     state.saving = false;
     state.failed = result.status !== 200;
     if (result.status === 200) {
       adopt(result.body.version, result.body.data);
       if (state.dirty) { save(); return; }
-      show("All changes saved", "ok");
+      show(t("All changes saved"), "ok");
       emit("saved");
     } else if (result.status === 409) {
       conflict(result.body);
     } else {
       state.dirty = true;
-      show("Not saved: " + (result.body.error || "HTTP " + result.status), "error");
+      show(t("Not saved: %(why)s", { why: result.body.error || "HTTP " + result.status }), "error");
       clearTimeout(state.timer);
       state.timer = setTimeout(save, 5000);
     }
@@ -226,14 +226,14 @@
     mine.segments.forEach((s, i) => {
       const other = body.current.segments[i];
       if (other && other.text === s.text && other.speaker === s.speaker) return;
-      yours.appendChild(el("p", {}, "Turn " + (i + 1) + ": " + s.text));
-      theirs.appendChild(el("p", {}, "Turn " + (i + 1) + ": " + (other ? other.text : "(no such turn)")));
+      yours.appendChild(el("p", {}, t("Turn %(n)s: %(text)s", { n: i + 1, text: s.text })));
+      theirs.appendChild(el("p", {}, t("Turn %(n)s: %(text)s", { n: i + 1, text: other ? other.text : t("(no such turn)") })));
     });
-    if (!yours.childNodes.length) yours.appendChild(el("p", {}, "(the same text; other details differ)"));
+    if (!yours.childNodes.length) yours.appendChild(el("p", {}, t("(the same text; other details differ)")));
     panel.hidden = false;
     panel.dataset.version = body.version;
     state.conflict = body;
-    show("Not saved: changed elsewhere", "error");
+    show(t("Not saved: changed elsewhere"), "error");
     panel.querySelector("button").focus();
   }
 
@@ -251,7 +251,7 @@
     state.dirty = false;
     render();
     emit("loaded");
-    show("Loaded the saved text", "ok");
+    show(t("Loaded the saved text"), "ok");
   });
 
   box.addEventListener("input", (e) => { if (e.target.closest(".text")) changed(); });
@@ -283,7 +283,7 @@
     for (const [key, name] of Object.entries(state.data.speakers)) {
       const id = "speaker-name-" + key.replace(/[^a-z0-9_-]/gi, "_");
       const row = el("div", { class: "stack" });
-      const label = el("label", { for: id }, "Name for “" + key + "”");
+      const label = el("label", { for: id }, t("Name for “%(key)s”", { key: key }));
       const input = el("input", { id: id, value: name, "data-key": key, autocomplete: "off" });
       input.addEventListener("input", () => {
         const value = input.value.replace(/\s+/g, " ").trim();
@@ -314,7 +314,7 @@
   function setSpeed(rate) {
     player.playbackRate = rate;
     speedSelect.value = String(rate);
-    show("Speed " + rate + "×", saveState.dataset.kind);
+    show(t("Speed %(rate)s×", { rate: rate }), saveState.dataset.kind);
   }
 
   function stepSpeed(dir) {
@@ -365,7 +365,7 @@
 
   const message = document.getElementById("side-message");
   function said(result, ok) {
-    message.textContent = result.status === 200 ? ok(result.body) : "Not saved: " + (result.body.error || "HTTP " + result.status);
+    message.textContent = result.status === 200 ? ok(result.body) : t("Not saved: %(why)s", { why: result.body.error || "HTTP " + result.status });
     message.dataset.kind = result.status === 200 ? "ok" : "error";
   }
   function form(id, handler) {
@@ -376,20 +376,21 @@
   }
 
   form("review-form", async (v) => said(await send("POST", "/review", { by: v.by, reviewed: true }), (b) => {
-    const text = "Reviewed by " + b.reviewed_by + " at " + b.reviewed_at + ".";
+    const text = t("Reviewed by %(name)s at %(time)s.", { name: b.reviewed_by, time: b.reviewed_at });
     document.getElementById("review-state").textContent = text;
     return text;
   }));
   form("consent-form", async (v) => said(await send("POST", "/consent", { consent: v.consent || "", until: v.until || "" }), (b) => {
-    const text = "Consent: " + b.consent + (b.publish_after ? ", not before " + b.publish_after : "");
-    document.getElementById("consent-state").textContent = text;
-    return text + ". Recorded.";
+    const values = { decision: b.consent, date: b.publish_after };
+    document.getElementById("consent-state").textContent = b.publish_after
+      ? t("Consent: %(decision)s, not before %(date)s", values) : t("Consent: %(decision)s", values);
+    return b.publish_after ? t("Consent: %(decision)s, not before %(date)s. Recorded.", values) : t("Consent: %(decision)s. Recorded.", values);
   }));
-  form("details-form", async (v) => said(await send("POST", "/details", v), () => "Details saved in the sidecar."));
+  form("details-form", async (v) => said(await send("POST", "/details", v), () => t("Details saved in the sidecar.")));
   form("redact-form", async (v, f) => {
     const body = v.text ? { text: v.text, reason: v.reason } : { start: v.start, end: v.end, reason: v.reason };
     const result = await send("POST", "/redactions", body);
-    said(result, (b) => { renderRedactions(b.redactions); f.reset(); return "Redaction added."; });
+    said(result, (b) => { renderRedactions(b.redactions); f.reset(); return t("Redaction added."); });
   });
 
   function renderRedactions(list) {
@@ -400,10 +401,10 @@
     document.getElementById("no-redactions").hidden = !!list.length;
     for (const r of list) {
       const li = el("li", {}, r.describe + " ");
-      const b = el("button", { type: "button", "aria-label": "Remove redaction " + r.n + ": " + r.describe }, "Remove");
+      const b = el("button", { type: "button", "aria-label": t("Remove redaction %(n)s: %(what)s", { n: r.n, what: r.describe }) }, t("Remove"));
       b.addEventListener("click", async () => {
         const result = await send("DELETE", "/redactions/" + r.n);
-        said(result, (body) => { renderRedactions(body.redactions); return "Redaction removed."; });
+        said(result, (body) => { renderRedactions(body.redactions); return t("Redaction removed."); });
       });
       li.appendChild(b);
       ol.appendChild(li);
@@ -432,24 +433,25 @@
     const focused = bar.contains(document.activeElement);  // a keyboard user keeps their place in the bar
     bar.replaceChildren();
     document.getElementById("chapter-edit").hidden = !ch.list.length;
-    if (!ch.list.length) { note.textContent = body.message || "No chapters yet."; return; }
-    note.textContent = (body.by_hand ? "transcript.json holds chapters written there by hand; they win over these corrections. "
-      : "") + (body.built ? "These are the chapters of the last build." : "The next build makes these chapters.");
+    if (!ch.list.length) { note.textContent = body.message || t("No chapters yet."); return; }
+    note.textContent = (body.by_hand ? t("transcript.json holds chapters written there by hand; they win over these corrections.") + " "
+      : "") + (body.built ? t("These are the chapters of the last build.") : t("The next build makes these chapters."));
     ch.index = Math.min(ch.index, ch.list.length - 1);
     ch.list.forEach((c, i) => {
       const li = el("li", {});
       li.style.flex = String(Math.max(c.end - c.start, 0.001)) + " 1 0";
       const b = el("button", { type: "button", "aria-pressed": String(i === ch.index),
         title: clock(c.start) + "–" + clock(c.end) + " " + c.title }, clock(c.start) + " " + c.title);
-      if (c.low_confidence) b.appendChild(el("span", { class: "check" }, "check"));
+      if (c.low_confidence) b.appendChild(el("span", { class: "check" }, t("check")));
       b.addEventListener("click", () => { ch.index = i; renderChapters(body); playFromChapter(c); });
       li.appendChild(b);
       bar.appendChild(li);
       if (focused && i === ch.index) b.focus();
     });
     const c = ch.list[ch.index];
-    document.getElementById("chapter-edit-h").textContent = "Chapter " + (ch.index + 1) + " of " + ch.list.length +
-      ", " + clock(c.start) + "–" + clock(c.end) + (c.corrected ? " (corrected)" : "") + (c.low_confidence ? " (check)" : "");
+    document.getElementById("chapter-edit-h").textContent = t("Chapter %(n)s of %(count)s, %(start)s–%(end)s",
+      { n: ch.index + 1, count: ch.list.length, start: clock(c.start), end: clock(c.end) }) +
+      (c.corrected ? " " + t("(corrected)") : "") + (c.low_confidence ? " " + t("(check)") : "");
     questionOptions(document.getElementById("chapter-question"), c.question);
     questionOptions(document.getElementById("chapter-split-question"), c.question);
     document.getElementById("chapter-title").value = c.title;
@@ -462,16 +464,16 @@
     const result = await send("POST", "/chapters", change);
     if (result.status === 200) {
       renderChapters(result.body);
-      chMessage.textContent = done + " Saved in chapters.edit.toml.";
+      chMessage.textContent = done;
       chMessage.dataset.kind = "ok";
     } else {
-      chMessage.textContent = "Not saved: " + (result.body.error || "HTTP " + result.status);
+      chMessage.textContent = t("Not saved: %(why)s", { why: result.body.error || "HTTP " + result.status });
       chMessage.dataset.kind = "error";
     }
   }
 
   function chosenWord() {
-    if (ch.word === null) { chMessage.textContent = "Click or select a word in the transcript first."; chMessage.dataset.kind = "error"; }
+    if (ch.word === null) { chMessage.textContent = t("Click or select a word in the transcript first."); chMessage.dataset.kind = "error"; }
     return ch.word;
   }
 
@@ -482,7 +484,7 @@
     w.classList.add("chosen");
     ch.chosen = w;
     ch.word = parseFloat(w.dataset.start);
-    document.getElementById("chapter-word").textContent = "“" + w.textContent + "” at " + clock(ch.word);
+    document.getElementById("chapter-word").textContent = t("“%(word)s” at %(time)s", { word: w.textContent, time: clock(ch.word) });
   }
 
   box.addEventListener("click", (e) => pickWord(e.target.closest(".w")));
@@ -502,31 +504,31 @@
 
   document.getElementById("chapter-question").addEventListener("change", (e) => {
     const c = ch.list[ch.index];
-    changeChapter({ action: "relabel", at: c.start, question: e.target.value }, "Relabelled.");
+    changeChapter({ action: "relabel", at: c.start, question: e.target.value }, t("Relabelled. Saved in chapters.edit.toml."));
   });
   document.getElementById("chapter-rename").addEventListener("click", () => {
     const c = ch.list[ch.index];
-    changeChapter({ action: "rename", at: c.start, title: document.getElementById("chapter-title").value }, "Renamed.");
+    changeChapter({ action: "rename", at: c.start, title: document.getElementById("chapter-title").value }, t("Renamed. Saved in chapters.edit.toml."));
   });
   document.getElementById("chapter-title").addEventListener("keydown", (e) => {
     if (e.key === "Enter") { e.preventDefault(); document.getElementById("chapter-rename").click(); }
   });
   document.getElementById("chapter-start-here").addEventListener("click", () => {
-    const t = chosenWord();
-    if (t !== null) changeChapter({ action: "move", at: ch.list[ch.index].start, to: t }, "Moved.");
+    const at = chosenWord();
+    if (at !== null) changeChapter({ action: "move", at: ch.list[ch.index].start, to: at }, t("Moved. Saved in chapters.edit.toml."));
   });
   document.getElementById("chapter-split").addEventListener("click", () => {
-    const t = chosenWord();
+    const at = chosenWord();
     const q = document.getElementById("chapter-split-question").value;
-    if (t !== null) {
-      ch.index = ch.list.filter((c) => c.start <= t).length;
-      changeChapter({ action: "split", at: t, question: q }, "Split.");
+    if (at !== null) {
+      ch.index = ch.list.filter((c) => c.start <= at).length;
+      changeChapter({ action: "split", at: at, question: q }, t("Split. Saved in chapters.edit.toml."));
     }
   });
   document.getElementById("chapter-merge").addEventListener("click", () => {
     const c = ch.list[ch.index];
     ch.index = Math.max(0, ch.index - 1);
-    changeChapter({ action: "merge", at: c.start }, "Merged into the chapter before.");
+    changeChapter({ action: "merge", at: c.start }, t("Merged into the chapter before. Saved in chapters.edit.toml."));
   });
 
   // ------------------------------------------------------------ shared with the editor's scripts
@@ -541,7 +543,7 @@
   // Find and replace (replace.js) changed the file: take it, unless this page has an unsaved edit (its save
   // then gets the 409 conflict); the editor makes it one step to undo ("replaced").
   document.addEventListener("learncast:transcript-changed", () => { if (!state.dirty && !state.saving && state.data) send("GET", "/transcript")
-    .then((t) => { if (t.status === 200) { adopt(t.body.version, t.body.data); emit("replaced"); show("All changes saved", "ok"); } }); });
+    .then((got) => { if (got.status === 200) { adopt(got.body.version, got.body.data); emit("replaced"); show(t("All changes saved"), "ok"); } }); });
 
   // ------------------------------------------------------------ start
 
@@ -549,21 +551,21 @@
   // chapters and redactions are asked for once it has come, so the server works on it alone.
   const loading = [send("GET", "/transcript")];
   loading.push(loading[0].then(() => send("GET", "/redactions")), loading[0].then(() => send("GET", "/chapters")));
-  loading[0] = loading[0].then((t) => {
-    if (t.status !== 200) { box.replaceChildren(el("p", {}, t.body.error || "The transcript cannot be loaded.")); show(""); return t; }
-    state.version = t.body.version;
-    state.data = t.body.data;
+  loading[0] = loading[0].then((got) => {
+    if (got.status !== 200) { box.replaceChildren(el("p", {}, got.body.error || t("The transcript cannot be loaded."))); show(""); return got; }
+    state.version = got.body.version;
+    state.data = got.body.data;
     render();
     emit("loaded");
-    show("All changes saved", "ok");
+    show(t("All changes saved"), "ok");
     root.dataset.transcript = "1";
-    return t;
+    return got;
   });
-  Promise.all(loading).then(([t, r, c]) => {
-    if (t.status !== 200) return;
+  Promise.all(loading).then(([got, r, c]) => {
+    if (got.status !== 200) return;
     if (r.status === 200) renderRedactions(r.body.redactions);
     if (c.status === 200) renderChapters(c.body);
-    else document.getElementById("chapters-note").textContent = c.body.error || "The chapters cannot be loaded.";
+    else document.getElementById("chapters-note").textContent = c.body.error || t("The chapters cannot be loaded.");
     root.dataset.ready = "1";
   });
 })();
