@@ -101,3 +101,15 @@ def test_openai_whisper_samples_the_same_words_after_other_decoding(interview_wa
         mp.setenv("LEARNCAST_CACHE", str(tmp_path / "cache"))
         engine = get_engine("openai-whisper", threads=1)
         assert _words(engine.transcribe(interview_wav, SECONDS, SAMPLED)) == first
+
+
+def test_transcription_pins_numpys_blas_to_one_thread():
+    """OpenBLAS's float sums depend on its thread count, and Whisper's words on them: a Dask
+    worker (OMP_NUM_THREADS=1) and a local build must run it alike (resources.pin_blas_threads)."""
+    from threadpoolctl import threadpool_info
+
+    from pipeline.transcribe.resources import pin_blas_threads
+
+    pin_blas_threads()
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert blas and all(i["num_threads"] == 1 for i in blas), blas

@@ -31,6 +31,7 @@ from ..errors import InputError
 from ..fsutil import Stamp, file_stamp, sha256_text, write_json
 from ..models import INTERVIEWEE, INTERVIEWER, Audio, Recording, RecordingMeta, Segment, Transcript
 from .engines import builtin_engine, describe_model, get_engine
+from .resources import pin_blas_threads
 from .languages import check_language, engine_languages, model_languages, whisper_code
 from .types import Engine, Options, Progress, RawResult, merge_terms
 
@@ -293,6 +294,7 @@ def transcribe_audio(audio: Audio, config: Config, settings: Settings, *,
                      engine: Engine | None = None, progress: Progress | None = None,
                      stereo_wav: Path | None = None) -> Transcript:
     """Run Whisper on one recording and label the speakers."""
+    pin_blas_threads()  # the same words whatever the thread count (resources.pin_blas_threads)
     settings = settings.for_recording(audio.recording.meta)  # no-op when the caller did it
     engine = engine or get_engine(settings.engine, settings.model, device=settings.device,
                                   threads=settings.threads)

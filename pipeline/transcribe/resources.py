@@ -36,6 +36,28 @@ def embedded_model_dir() -> Path:
     return path
 
 
+_BLAS_PINNED: list = []  # the threadpoolctl limit, held for the life of the process
+
+
+def pin_blas_threads() -> None:
+    """Run numpy's BLAS (OpenBLAS) on one thread from now on, in this process.
+
+    OpenBLAS splits a matrix product differently for different thread counts, so its float
+    sums differ in the last bits, and that is enough for Whisper to decode a window of the
+    same audio differently (different punctuation and segment breaks were seen: the Dask
+    workers, which start with ``OMP_NUM_THREADS=1``, against a local build with two BLAS
+    threads). One thread everywhere gives the same words whatever the cores, jobs or
+    scheduler; the matrix products numpy does here are small. CTranslate2 and torch keep
+    their own thread settings (threadpoolctl limits only the "blas" libraries). Kept, not
+    restored: two transcriptions on threads of one process must not see different limits.
+    """
+    if _BLAS_PINNED:
+        return
+    from threadpoolctl import threadpool_limits
+
+    _BLAS_PINNED.append(threadpool_limits(limits=1, user_api="blas"))
+
+
 def describe_model(model: str) -> str:
     """The model name recorded in transcript.json and the cache key."""
     return EMBEDDED if not model else model
