@@ -72,14 +72,18 @@ class Studio:
     keys: Secrets
     templates: jinja2.Environment
 
-    def render(self, name: str, **values: Any) -> str:
-        """A page in the studio's language (:func:`~pipeline.studio.text.interface_language`)."""
+    def render(self, template: str, /, **values: Any) -> str:
+        """A page in the studio's language (:func:`~pipeline.studio.text.interface_language`).
+
+        The template's name is positional-only: a page's values may hold a ``name`` (the
+        sign-in form's user name).
+        """
         lang = interface_language(self.ws.config)
         with i18n.use(lang):
-            return self.templates.get_template(name).render(lang=lang, studio_text=script_text(lang), **values)
+            return self.templates.get_template(template).render(lang=lang, studio_text=script_text(lang), **values)
 
-    def page(self, name: str, **values: Any) -> HTMLResponse:
-        return HTMLResponse(self.render(name, csrf=self.keys.csrf, **values))
+    def page(self, template: str, /, **values: Any) -> HTMLResponse:
+        return HTMLResponse(self.render(template, csrf=self.keys.csrf, **values))
 
 
 # ---------------------------------------------------------------- recordings
