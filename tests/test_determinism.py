@@ -113,3 +113,38 @@ def test_transcription_pins_numpys_blas_to_one_thread():
     pin_blas_threads()
     blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
     assert blas and all(i["num_threads"] == 1 for i in blas), blas
+
+
+def test_ctranslate2_runs_the_same_kernels_on_every_x86_machine():
+    """MKL on Intel and oneDNN elsewhere, or AVX-512 against AVX2, decode the same audio to
+    different words: importing the stage pins one path (resources.pin_cpu_kernels)."""
+    import os
+    import platform
+
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        pytest.skip("the kernel pin is for x86-64 machines")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CT2_", "ONEDNN_"))}
+    env["CT2_VERBOSE"] = "1"
+    code = ("from pipeline.transcribe.engines import FasterWhisperEngine\n"
+            "FasterWhisperEngine('', threads=1)\n")
+    log = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
+                         check=True, timeout=300).stderr
+    assert "Use Intel MKL: false" in log and "GEMM_S8 backend: DNNL" in log, log
+    if "AVX2=true" in log:
+        assert "Selected ISA: AVX2" in log, log
+
+
+def test_the_kernel_pin_keeps_what_a_person_set(monkeypatch):
+    import platform
+
+    from pipeline.transcribe.resources import pin_cpu_kernels
+
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    env = {"CT2_USE_MKL": "1"}
+    assert pin_cpu_kernels(env, {"avx2", "fma"}) == {"ONEDNN_MAX_CPU_ISA": "AVX2", "CT2_FORCE_CPU_ISA": "AVX2"}
+    assert env["CT2_USE_MKL"] == "1"
+    old_cpu = {}
+    pin_cpu_kernels(old_cpu, {"avx"})  # no AVX2: CTranslate2 would refuse a forced AVX2
+    assert "CT2_FORCE_CPU_ISA" not in old_cpu and old_cpu["CT2_USE_MKL"] == "0"
+    monkeypatch.setattr(platform, "machine", lambda: "aarch64")
+    assert pin_cpu_kernels({}, set()) == {}

@@ -30,8 +30,11 @@ from ..config import Config
 from ..errors import InputError
 from ..fsutil import Stamp, file_stamp, sha256_text, write_json
 from ..models import INTERVIEWEE, INTERVIEWER, Audio, Recording, RecordingMeta, Segment, Transcript
-from .engines import builtin_engine, describe_model, get_engine
-from .resources import pin_blas_threads
+from .resources import pin_blas_threads, pin_cpu_kernels
+
+pin_cpu_kernels()  # before anything loads CTranslate2: the same kernels on every x86 machine
+
+from .engines import builtin_engine, describe_model, get_engine  # noqa: E402
 from .languages import check_language, engine_languages, model_languages, whisper_code
 from .types import Engine, Options, Progress, RawResult, merge_terms
 

@@ -31,6 +31,7 @@ from .resources import (
     describe_model,
     embedded_model_dir,
     pick_device,
+    pin_blas_threads,
 )
 from .sampling import SeededWhisper
 from .types import Engine, Options, Progress, RawResult, vocabulary_prompt  # noqa: F401 - re-exported
@@ -63,6 +64,7 @@ class FasterWhisperEngine:
     name = "faster-whisper"
 
     def __init__(self, model: str = "", *, device: str = "auto", threads: int | None = None):
+        pin_blas_threads()  # numpy's sums (mel features, VAD) alike in every process
         self.model_id = describe_model(model)
         self.device = pick_device(device, _ctranslate2_sees_gpu)
         self.compute_type = "float16" if self.device == "cuda" else "int8"

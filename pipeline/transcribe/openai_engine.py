@@ -33,7 +33,7 @@ from ..errors import ModelError
 from ..models import Segment
 from .convert import convert_ct2_to_openai
 from .languages import loaded_languages
-from .resources import default_threads, describe_model, embedded_model_dir, pick_device
+from .resources import default_threads, describe_model, embedded_model_dir, pick_device, pin_blas_threads
 from .sampling import seed_from, torch_seeded
 from .types import Options, Progress, RawResult, vocabulary_prompt
 from .vad import batch_end_seconds, batches, join, open_wav, redo_skips, restore_times, speech_chunks, tidy
@@ -54,6 +54,7 @@ class OpenAIWhisperEngine:
     name = "openai-whisper"
 
     def __init__(self, model: str = "", *, device: str = "auto", threads: int | None = None):
+        pin_blas_threads()  # numpy's sums alike in every process (resources.pin_blas_threads)
         self.threads = threads or default_threads()
         _limit_numba_threads(self.threads)
         torch, _ = _import_whisper()

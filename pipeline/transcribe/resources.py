@@ -36,6 +36,50 @@ def embedded_model_dir() -> Path:
     return path
 
 
+# CTranslate2 picks its int8 matrix kernels by the CPU: Intel MKL on a GenuineIntel CPU, oneDNN on
+# any other, each at the widest instruction set there (AVX-512, VNNI). Their sums differ in the
+# last bits, and tiny.en then decodes the same audio differently (on the 09 phone call: 11
+# segments with MKL, 5 with oneDNN, on one AMD machine). One path on every x86-64 machine:
+# oneDNN, at AVX2 at most (what nearly every x86-64 CPU of the last ten years has).
+_X86_KERNELS = {"CT2_USE_MKL": "0", "ONEDNN_MAX_CPU_ISA": "AVX2"}
+
+
+def pin_cpu_kernels(environ: dict | None = None, cpu_flags: set[str] | None = None) -> dict[str, str]:
+    """Set CTranslate2's kernel choice to the same on every x86-64 machine; returns what it set.
+
+    Environment variables, read when CTranslate2 first computes, so this runs when the
+    transcription package is imported (:mod:`pipeline.transcribe`). A value already set
+    (by a person who wants MKL's speed on an Intel machine, say) is kept. ``CT2_FORCE_CPU_ISA``
+    is set only where the CPU has AVX2 (CTranslate2 refuses to start otherwise). Nothing is
+    set on other processors (arm64 has one path already).
+    """
+    import platform
+
+    environ = os.environ if environ is None else environ
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return {}
+    wanted = dict(_X86_KERNELS)
+    flags = _cpu_flags() if cpu_flags is None else cpu_flags
+    if "avx2" in flags:
+        wanted["CT2_FORCE_CPU_ISA"] = "AVX2"
+    done = {}
+    for key, value in wanted.items():
+        if key not in environ:
+            environ[key] = done[key] = value
+    return done
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        text = Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        return set()  # not Linux: leave the instruction set to CTranslate2
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return set(line.split(":", 1)[1].split())
+    return set()
+
+
 _BLAS_PINNED: list = []  # the threadpoolctl limit, held for the life of the process
 
 
