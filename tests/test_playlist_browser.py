@@ -106,6 +106,8 @@ def test_play_from_one_answer_and_back(page, base: str, site: Path):
     src, start, _, _ = answers[2]
     wait_playing(page, src, start, start + 1.5)
     assert current_answer(page) == 3
+    # Paused so that a slow machine stays within 3 s of the answer's start before the click.
+    assert audio(page, "(p.pause(), p.currentTime)") - start < 3
     page.get_by_role("button", name="Previous answer").click()  # near its start: the answer before
     src2, start2, _, _ = answers[1]
     wait_playing(page, src2, start2, start2 + 1.5)

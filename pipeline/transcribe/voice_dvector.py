@@ -2,9 +2,9 @@
 
 Words are grouped into stretches (cut at pauses, sentence ends, segment edges and
 ``UNIT_SECONDS``); each stretch of ``MIN_SECONDS`` or more gets one voice print. The prints
-are clustered by cosine distance (:mod:`.clustering`, which also estimates the number of
-voices when nobody said it), each voice's centre is the mean of its prints, and every
-word is scored by how near its stretch's print is to each centre, times the word's
+are clustered by cosine distance, each weighted by its stretch's length (:mod:`.clustering`,
+which also estimates the number of voices when nobody said it); each voice's centre is the
+mean of its prints, and every word is scored by how near its stretch's print is to each centre, times the word's
 length. :func:`.turns.viterbi` then smooths those scores into turns (a change of speaker
 costs ``SWITCH_COST`` mid-sentence, less after a pause or a sentence end), the centres are
 recomputed from the smoothed turns, and the scoring repeats ``PASSES`` times. Words in
@@ -69,7 +69,11 @@ def diarise(items: list[Item], mono: np.ndarray, k: int | None) -> list[int]:
     E = voice_encoder.embed(pieces)
     if k is None:
         k = estimate_count(E, cosine=True)
-    unit_labels = cluster(E, k, cosine=True)
+    # Each print weighs as much as the speech it was made from: a print of under a second
+    # is unsure (on the 09 phone call the short ones of both voices fell together, apart
+    # from the long ones), and the accuracy that matters is per second, not per stretch.
+    seconds = np.array([items[u[-1]].end - items[u[0]].start for u in chosen])
+    unit_labels = cluster(E, k, cosine=True, weights=seconds)
     dur = np.array([max(it.end - it.start, 0.01) for it in items])
     labels = [0] * len(items)
     for _ in range(PASSES):
