@@ -32,7 +32,9 @@
     return list.length ? list : null;
   }
 
-  document.addEventListener("selectionchange", () => {
+  // The words selected in the transcript now; undefined when the selection is elsewhere
+  // (on a button, say), which keeps the last choice.
+  function choose() {
     const sel = window.getSelection();
     if (!sel || !sel.rangeCount || !box.contains(sel.anchorNode)) return;
     const list = selectedWords();
@@ -40,11 +42,16 @@
       start: parseFloat(list[0].dataset.start), end: parseFloat(list[list.length - 1].dataset.end),
       text: list.map((w) => w.textContent).join(" "),
     };
-  });
+  }
 
-  S.selectedWords = () => chosen;  // for quotes.js: the words selected now, {start, end, text}
+  document.addEventListener("selectionchange", choose);
+
+  // selectionchange arrives later than a key press can (the browser runs input first), so a
+  // shortcut pressed straight after selecting reads the selection itself.
+  S.selectedWords = () => { choose(); return chosen; };  // for quotes.js: {start, end, text}
 
   function open() {
+    choose();
     if (!chosen) { say(t("Select the words to redact in the transcript first."), "error"); return; }
     what.textContent = "“" + chosen.text + "”, " + S.clock(chosen.start) + "–" + S.clock(Math.ceil(chosen.end));
     form.dataset.start = chosen.start;
