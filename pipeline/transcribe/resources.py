@@ -95,10 +95,12 @@ def pin_blas_threads() -> None:
     their own thread settings (threadpoolctl limits only the "blas" libraries). Kept, not
     restored: two transcriptions on threads of one process must not see different limits.
     """
-    if _BLAS_PINNED:
-        return
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_info, threadpool_limits
 
+    # A limit reaches only the libraries loaded when it is set: scikit-learn's or torch's BLAS,
+    # loaded later, gets its own when the next engine or transcription checks.
+    if _BLAS_PINNED and all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas"):
+        return
     _BLAS_PINNED.append(threadpool_limits(limits=1, user_api="blas"))
 
 

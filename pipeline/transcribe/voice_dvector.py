@@ -4,8 +4,8 @@ Words are grouped into stretches (cut at pauses, sentence ends, segment edges an
 ``UNIT_SECONDS``); each stretch of ``MIN_SECONDS`` or more gets one voice print. The prints
 are clustered by cosine distance, each weighted by its stretch's length (:mod:`.clustering`,
 which also estimates the number of voices when nobody said it); each voice's centre is the
-mean of its prints, and every word is scored by how near its stretch's print is to each centre, times the word's
-length. :func:`.turns.viterbi` then smooths those scores into turns (a change of speaker
+mean of its prints, and every word is scored by how near its stretch's print is to each
+centre, times the word's length. :func:`.turns.viterbi` then smooths those scores into turns (a change of speaker
 costs ``SWITCH_COST`` mid-sentence, less after a pause or a sentence end), the centres are
 recomputed from the smoothed turns, and the scoring repeats ``PASSES`` times. Words in
 stretches too short for a print take their labels from the smoothing.
